@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The pipeline, one target per stage; imports flow left to right:
+//   CLapack ─▶ Metrics ─┐
+//   Checkpoint ─────────┴▶ Analysis ─▶ Store ─▶ Daemon ─▶ wwmon (CLI)
+let package = Package(
+    name: "wwmon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wwmon", targets: ["wwmon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
+        .systemLibrary(name: "CLapack", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        // Checkpoint readers: bytes on disk -> tensor descriptors, read one at a time. Foundation only.
+        .target(name: "Checkpoint"),
+        // WeightWatcher 0.7.7 metrics: arrays in, numbers out. No files, no clocks.
+        .target(name: "Metrics", dependencies: ["CLapack"]),
+        // Glue: a checkpoint's tensors -> layer plans -> metrics on a bounded pool -> a report.
+        .target(name: "Analysis", dependencies: [
+            "Checkpoint", "Metrics",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // SQLite history (GRDB).
+        .target(name: "Store", dependencies: [
+            "Metrics", "Analysis",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Watcher, scheduler, alerts, hooks, systemd integration.
+        .target(name: "Daemon", dependencies: [
+            "Analysis", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "wwmon", dependencies: [
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
+        // Runs the built `wwmon` binary as a process.
+        .testTarget(name: "CLITests", dependencies: ["wwmon"]),
+    ]
+)

@@ -1,0 +1,39 @@
+import Checkpoint
+import Metrics
+
+/// The result of analysing one checkpoint: `wwmon analyze --format json` prints
+/// `{"layers": [...], "summary": {...}}` (plus a `checkpoint` object beyond WW).
+public struct CheckpointReport: Sendable, Codable {
+    public var layers: [LayerReport]
+    public var summary: Summary
+    public var checkpoint: CheckpointInfo
+
+    public init(layers: [LayerReport], summary: Summary, checkpoint: CheckpointInfo) {
+        self.layers = layers; self.summary = summary; self.checkpoint = checkpoint
+    }
+}
+
+/// What the files said about the checkpoint, carried to the store.
+public struct CheckpointInfo: Sendable, Codable {
+    public var path: String
+    public var format: String
+    public var step: Int?
+    public var epoch: Double?
+    public var stepSource: String?
+    /// Weight tensor names that were tied to another tensor: alias -> analysed name.
+    public var aliases: [String: String]
+    /// Content hash of each analysed tensor's bytes, by normalised layer name (for reuse).
+    public var tensorHashes: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case path, format, step, epoch, stepSource = "step_source", aliases
+        case tensorHashes = "tensor_hashes"
+    }
+
+    public init(path: String, format: String, step: Int? = nil, epoch: Double? = nil,
+                stepSource: String? = nil, aliases: [String: String] = [:],
+                tensorHashes: [String: String] = [:]) {
+        self.path = path; self.format = format; self.step = step; self.epoch = epoch
+        self.stepSource = stepSource; self.aliases = aliases; self.tensorHashes = tensorHashes
+    }
+}

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
@@ -36,6 +38,9 @@ let package = Package(
         .target(name: "Daemon", dependencies: [
             "Analysis", "Store",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
             "Checkpoint", "Metrics", "Analysis", "Store", "Daemon",
@@ -47,7 +52,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Checkpoint"]),
         // Runs the built `wwmon` binary as a process.
         .testTarget(name: "CLITests", dependencies: ["wwmon"]),
     ]

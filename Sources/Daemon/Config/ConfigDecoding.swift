@@ -1,0 +1,259 @@
+import Foundation
+import TOMLKit
+
+extension DaemonConfig: Decodable {
+    enum CodingKeys: String, CodingKey { case store, analysis, daemon, watch, alerts, hook }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        store = try c.contains(.store) ? c.table(StoreSettings.self, .store) : .init()
+        analysis = try c.contains(.analysis) ? c.table(AnalysisSettings.self, .analysis) : .init()
+        daemon = try c.contains(.daemon) ? c.table(ServiceSettings.self, .daemon) : .init()
+        watches = try c.contains(.watch) ? c.tables(WatchSettings.self, .watch) : []
+        alerts = try c.contains(.alerts) ? c.table(AlertSettings.self, .alerts) : .init()
+        hooks = try c.contains(.hook) ? c.tables(HookSettings.self, .hook) : []
+        try validate()
+    }
+
+    /// Checks that span several entries.
+    func validate() throws {
+        guard !watches.isEmpty else {
+            throw ConfigError(key: "watch", problem: "at least one [[watch]] table is required")
+        }
+        var seenRuns: [String: Int] = [:]
+        for (i, w) in watches.enumerated() where !w.runsInSubdirectories {
+            if let j = seenRuns[w.runName] {
+                throw ConfigError(key: "watch[\(i)].run",
+                                  problem: "run name \"\(w.runName)\" is already used by watch[\(j)]; set `run` to tell them apart")
+            }
+            seenRuns[w.runName] = i
+        }
+        var names = Set<String>()
+        for (i, h) in hooks.enumerated() {
+            guard names.insert(h.name).inserted else {
+                throw ConfigError(key: "hook[\(i)].name", problem: "duplicate hook name \"\(h.name)\"")
+            }
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A sub-table; a scalar in its place is reported by key.
+    func table<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
+        do { return try decode(T.self, forKey: key) } catch let e as ConfigError {
+            throw e
+        } catch DecodingError.typeMismatch(_, _) {
+            throw ConfigError(key: path(key), problem: "must be a table")
+        } catch DecodingError.keyNotFound(_, _) {
+            throw ConfigError(key: path(key), problem: "must be a table")
+        }
+    }
+
+    /// An array of tables (`[[watch]]`).
+    func tables<T: Decodable>(_ type: T.Type, _ key: Key) throws -> [T] {
+        do { return try decode([T].self, forKey: key) } catch let e as ConfigError {
+            throw e
+        } catch DecodingError.typeMismatch(_, _) {
+            throw ConfigError(key: path(key), problem: "must be an array of tables ([[\(key.stringValue)]])")
+        } catch DecodingError.keyNotFound(_, _) {
+            throw ConfigError(key: path(key), problem: "must be an array of tables ([[\(key.stringValue)]])")
+        }
+    }
+}
+
+extension StoreSettings: Decodable {
+    enum CodingKeys: String, CodingKey { case path }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.string(.path)
+        if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
+    }
+}
+
+extension AnalysisSettings: Decodable {
+    enum CodingKeys: String, CodingKey { case pool, threads, concurrency }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pool = try c.int(.pool, atLeast: 1)
+        threads = try c.int(.threads, atLeast: 1) ?? 1
+        concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
+    }
+}
+
+extension ServiceSettings: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case rescanInterval = "rescan_interval_seconds", stopTimeout = "stop_timeout_seconds"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ServiceSettings()
+        rescanIntervalSeconds = try c.number(.rescanInterval, above: 0) ?? d.rescanIntervalSeconds
+        stopTimeoutSeconds = try c.number(.stopTimeout, above: 0) ?? d.stopTimeoutSeconds
+    }
+}
+
+extension WatchSettings: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
+        case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
+        case maxDepth = "max_depth"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let p = try c.string(.path) else {
+            throw ConfigError(key: c.path(.path), problem: "is required (the directory to watch)")
+        }
+        guard p.hasPrefix("/") else {
+            throw ConfigError(key: c.path(.path), problem: "must be an absolute path (found \"\(p)\")")
+        }
+        let d = WatchSettings(path: p)
+        path = p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
+        run = try c.string(.run)
+        runsInSubdirectories = try c.bool(.runsInSubdirectories) ?? false
+        if let r = run {
+            if runsInSubdirectories {
+                throw ConfigError(key: c.path(.run),
+                                  problem: "cannot be set with runs_in_subdirectories = true (each subfolder's name is its run)")
+            }
+            if r.isEmpty || r.contains("/") {
+                throw ConfigError(key: c.path(.run), problem: "must be a non-empty name without '/' (found \"\(r)\")")
+            }
+        }
+        settleSeconds = try c.number(.settle, atLeast: 0) ?? d.settleSeconds
+        if let m = try c.string(.mode) {
+            guard let mode = WatchMode(rawValue: m) else {
+                throw ConfigError(key: c.path(.mode),
+                                  problem: "must be one of auto, inotify, poll (found \"\(m)\")")
+            }
+            self.mode = mode
+        } else {
+            mode = .auto
+        }
+        patterns = try c.strings(.patterns) ?? d.patterns
+        if patterns.isEmpty || patterns.contains(where: { $0.isEmpty || $0.contains("/") }) {
+            throw ConfigError(key: c.path(.patterns), problem: "must be non-empty file-name globs without '/'")
+        }
+        pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
+        incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
+        maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+    }
+}
+
+extension AlertRulesOverride: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
+        case driftSigma = "drift_sigma", driftWindow = "drift_window"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        alphaMin = try c.number(.alphaMin)
+        alphaMax = try c.number(.alphaMax)
+        driftAbs = try c.number(.driftAbs, above: 0)
+        driftSigma = try c.number(.driftSigma, above: 0)
+        driftWindow = try c.int(.driftWindow, atLeast: 2)
+    }
+}
+
+extension AlertSettings: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
+        case driftSigma = "drift_sigma", driftWindow = "drift_window"
+        case repeatInterval = "repeat_interval", runs
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AlertRules()
+        rules = AlertRules(
+            alphaMin: try c.number(.alphaMin) ?? d.alphaMin,
+            alphaMax: try c.number(.alphaMax) ?? d.alphaMax,
+            driftAbs: try c.number(.driftAbs, above: 0) ?? d.driftAbs,
+            driftSigma: try c.number(.driftSigma, above: 0) ?? d.driftSigma,
+            driftWindow: try c.int(.driftWindow, atLeast: 2) ?? d.driftWindow)
+        guard rules.alphaMin < rules.alphaMax else {
+            throw ConfigError(key: c.path(.alphaMin),
+                              problem: "must be below alpha_max (\(rules.alphaMin) >= \(rules.alphaMax))")
+        }
+        repeatIntervalSeconds = try c.duration(.repeatInterval) ?? AlertSettings().repeatIntervalSeconds
+        runs = [:]
+        if c.contains(.runs) {
+            let rc: KeyedDecodingContainer<AnyKey>
+            do { rc = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .runs) } catch {
+                throw ConfigError(key: c.path(.runs), problem: "must be a table of run names ([alerts.runs.NAME])")
+            }
+            for key in rc.allKeys {
+                runs[key.stringValue] = try rc.table(AlertRulesOverride.self, key)
+                let r = rules(forRun: key.stringValue)
+                guard r.alphaMin < r.alphaMax else {
+                    throw ConfigError(key: rc.path(key),
+                                      problem: "alpha_min must be below alpha_max (\(r.alphaMin) >= \(r.alphaMax))")
+                }
+            }
+        }
+    }
+}
+
+extension HookSettings: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case name, command, timeout = "timeout_seconds", events, sendResolved = "send_resolved"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let n = try c.string(.name), !n.isEmpty else {
+            throw ConfigError(key: c.path(.name), problem: "is required (a non-empty name)")
+        }
+        name = n
+        if c.contains(.command), (try? c.decode(String.self, forKey: .command)) != nil {
+            throw ConfigError(key: c.path(.command),
+                              problem: "must be an argv array such as [\"/usr/local/bin/notify\", \"--channel\", \"ml\"]; hooks never run through a shell")
+        }
+        guard let argv = try c.strings(.command), let program = argv.first, !program.isEmpty else {
+            throw ConfigError(key: c.path(.command), problem: "is required (a non-empty argv array)")
+        }
+        command = argv
+        _ = program
+        timeoutSeconds = try c.number(.timeout, above: 0) ?? 30
+        events = try c.strings(.events)
+        if let unknown = events?.first(where: { !HookSettings.knownEvents.contains($0) }) {
+            throw ConfigError(key: c.path(.events),
+                              problem: "unknown event \"\(unknown)\" (known: \(HookSettings.knownEvents.joined(separator: ", ")))")
+        }
+        sendResolved = try c.bool(.sendResolved) ?? true
+    }
+}
+
+extension DaemonConfig {
+    /// Parses and validates a TOML document. Unknown keys are errors (a typo must not silently
+    /// turn a setting off).
+    public static func parse(_ text: String, file: String? = nil) throws(ConfigError) -> DaemonConfig {
+        do {
+            return try TOMLDecoder(strictDecoding: true).decode(DaemonConfig.self, from: text)
+        } catch let e as ConfigError {
+            var e = e; e.file = file; throw e
+        } catch let e as TOMLParseError {
+            throw ConfigError(file: file, key: "",
+                              problem: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+        } catch let e as UnexpectedKeysError {
+            let names = e.keys.map { name, path in
+                tomlKeyPath(path.last?.stringValue == name ? path : path + [AnyKey(stringValue: name)])
+            }.sorted()
+            throw ConfigError(file: file, key: names.first ?? "", problem: names.count == 1
+                              ? "unknown key" : "unknown keys: \(names.joined(separator: ", "))")
+        } catch let e as DecodingError {
+            throw ConfigError(file: file, key: "", problem: "cannot be decoded: \(e)")
+        } catch {
+            throw ConfigError(file: file, key: "", problem: "\(error)")
+        }
+    }
+
+    /// Reads and parses a config file.
+    public static func load(path: String) throws(ConfigError) -> DaemonConfig {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigError(file: path, key: "", problem: "cannot be read: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: "", problem: "is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+}

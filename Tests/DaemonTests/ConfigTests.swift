@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import Daemon
+
+@Suite("Config: TOML -> typed settings, bad keys named")
+struct ConfigTests {
+    /// The shipped example is the documentation, so it must parse and mean what it says.
+    @Test func shippedExampleParses() throws {
+        let path = repoRoot.appendingPathComponent("config/wwmon.toml").path
+        let c = try DaemonConfig.load(path: path)
+        #expect(c.store.path == "/var/lib/wwmon/wwmon.db")
+        #expect(c.watches.count == 2)
+        #expect(c.watches[0].path == "/data/experiments/bert-lr3e-4")
+        #expect(c.watches[0].runName == "bert-lr3e-4")
+        #expect(c.watches[0].settleSeconds == 5)
+        #expect(c.watches[0].mode == .auto)
+        #expect(c.watches[1].runsInSubdirectories)
+        #expect(c.watches[1].settleSeconds == 10)
+        #expect(c.analysis.concurrency == 1)
+        #expect(c.alerts.repeatIntervalSeconds == 4 * 3600)
+        #expect(c.alerts.rules(forRun: "bert-lr3e-4").alphaMax == 7.0)
+        #expect(c.alerts.rules(forRun: "other").alphaMax == 6.0)
+        #expect(c.hooks.first?.command == ["/usr/bin/logger", "-t", "wwmon-alert"])
+    }
+
+    @Test func minimalConfigTakesDefaults() throws {
+        let c = try DaemonConfig.parse("""
+        [[watch]]
+        path = "/data/run-a/"
+        """)
+        #expect(c.store.path == nil)
+        #expect(c.watches[0].path == "/data/run-a")
+        #expect(c.watches[0].runName == "run-a")
+        #expect(c.watches[0].patterns == WatchSettings.defaultPatterns)
+        #expect(c.analysis == AnalysisSettings())
+        #expect(c.alerts.rules == AlertRules())
+        #expect(c.hooks.isEmpty)
+    }
+
+    @Test func durationsAcceptNumbersAndUnits() throws {
+        #expect(parseDuration("90s") == 90)
+        #expect(parseDuration("30m") == 1800)
+        #expect(parseDuration("1d") == 86400)
+        #expect(parseDuration("12") == 12)
+        #expect(parseDuration("soon") == nil)
+        #expect(parseDuration("-3h") == nil)
+        let c = try DaemonConfig.parse("[[watch]]\npath = \"/x\"\n[alerts]\nrepeat_interval = 120\n")
+        #expect(c.alerts.repeatIntervalSeconds == 120)
+    }
+
+    /// Each bad input names the key (as spelled in the file) and the problem.
+    @Test(arguments: [
+        ("", "watch", "at least one"),
+        ("[[watch]]\nsettle_seconds = 3\n", "watch[0].path", "required"),
+        ("[[watch]]\npath = \"relative/dir\"\n", "watch[0].path", "absolute"),
+        ("[[watch]]\npath = \"/a\"\n[[watch]]\npath = \"/b\"\nmode = \"fast\"\n", "watch[1].mode", "auto, inotify, poll"),
+        ("[[watch]]\npath = \"/a\"\nsettle_seconds = \"5\"\n", "watch[0].settle_seconds", "number"),
+        ("[[watch]]\npath = \"/a\"\nsettle_seconds = -1\n", "watch[0].settle_seconds", "at least"),
+        ("[[watch]]\npath = \"/a\"\nrun = \"r\"\nruns_in_subdirectories = true\n", "watch[0].run", "runs_in_subdirectories"),
+        ("[[watch]]\npath = \"/a/r\"\n[[watch]]\npath = \"/b/r\"\n", "watch[1].run", "already used"),
+        ("[[watch]]\npath = \"/a\"\nsettle_second = 5\n", "watch[0].settle_second", "unknown key"),
+        ("[[watch]]\npath = \"/a\"\n[analysis]\nconcurrency = 0\n", "analysis.concurrency", "at least 1"),
+        ("[[watch]]\npath = \"/a\"\n[alerts]\nalpha_min = 7.0\n", "alerts.alpha_min", "below alpha_max"),
+        ("[[watch]]\npath = \"/a\"\n[alerts]\nrepeat_interval = \"often\"\n", "alerts.repeat_interval", "duration"),
+        ("[[watch]]\npath = \"/a\"\n[alerts.runs.r1]\nalpha_max = 1.0\n", "alerts.runs.r1", "below alpha_max"),
+        ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = \"curl x\"\n", "hook[0].command", "argv array"),
+        ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = []\n", "hook[0].command", "required"),
+        ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\nevents = [\"boom\"]\n", "hook[0].events", "unknown event"),
+        ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n", "hook[1].name", "duplicate"),
+        ("[store]\npath = 3\n[[watch]]\npath = \"/a\"\n", "store.path", "string"),
+        ("watch = 3\n", "watch", "array of tables"),
+    ])
+    func badConfigNamesKeyAndProblem(toml: String, key: String, problem: String) {
+        do {
+            _ = try DaemonConfig.parse(toml, file: "/etc/wwmon/test.toml")
+            Issue.record("accepted bad config: \(toml)")
+        } catch {
+            #expect(error.key == key, "\(error)")
+            #expect(error.problem.contains(problem), "\(error)")
+            #expect(error.description.hasPrefix("/etc/wwmon/test.toml: "))
+        }
+    }
+
+    @Test func syntaxErrorGivesLine() {
+        #expect(throws: ConfigError.self) { try DaemonConfig.parse("[[watch]\npath=1") }
+        do { _ = try DaemonConfig.parse("[[watch]]\npath = \"/a\"\nmode = \n") } catch {
+            #expect(error.problem.contains("line 3"), "\(error)")
+        }
+    }
+
+    @Test func missingFileIsNamed() {
+        do { _ = try DaemonConfig.load(path: "/nonexistent/wwmon.toml") } catch {
+            #expect(error.file == "/nonexistent/wwmon.toml")
+            #expect(error.problem.contains("cannot be read"))
+        }
+    }
+}

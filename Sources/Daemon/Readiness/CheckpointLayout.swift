@@ -1,0 +1,136 @@
+import Foundation
+import Glibc
+
+/// Finds checkpoint candidates in a run folder by listing it (the listing is the truth; inotify
+/// events only say where to look again).
+///
+/// - A subfolder is one checkpoint when weight files sit directly in it and its name holds a
+///   number (`checkpoint-500`, `global_step500`, `500`) or it holds a shard index or
+///   `trainer_state.json`; otherwise it is descended into (`lightning_logs/version_0/checkpoints`).
+/// - Loose weight files are one checkpoint each; shards (`*-00001-of-00002.*`) only count as
+///   part of their index.
+/// - Temp names are skipped everywhere: wwmon never touches them and never reads them.
+public enum CheckpointLayout {
+    /// In-flight names by convention: safetensors' `.tmpXXXX`, HF's `tmp-checkpoint-*`, orbax's
+    /// `*.orbax-checkpoint-tmp*`, `*.partial`/`*.part`/`*.tmp`/`*.incomplete`, and dotfiles.
+    public static func isTemporary(_ name: String) -> Bool {
+        let n = name.lowercased()
+        return n.hasPrefix(".") || n.hasPrefix("tmp-checkpoint-") || n.contains("orbax-checkpoint-tmp")
+            || n.hasSuffix(".partial") || n.hasSuffix(".part") || n.contains(".tmp")
+            || n.hasSuffix(".incomplete")
+    }
+
+    static func isShardFile(_ name: String) -> Bool {
+        name.firstMatch(of: /-\d+-of-\d+\.[A-Za-z]+$/) != nil
+    }
+
+    static func matches(_ name: String, _ patterns: [String]) -> Bool {
+        patterns.contains { fnmatch($0, name, 0) == 0 }
+    }
+
+    struct Entry { var name: String; var isDir: Bool }
+
+    static func list(_ dir: String) -> [Entry] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [Entry] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var isDir = e.pointee.d_type == UInt8(DT_DIR)
+            if e.pointee.d_type == UInt8(DT_UNKNOWN) || e.pointee.d_type == UInt8(DT_LNK) {
+                var st = stat()
+                isDir = stat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            out.append(Entry(name: name, isDir: isDir))
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// Every candidate in one run folder.
+    public static func scan(runDir: String, run: String, root: String, patterns: [String],
+                            maxDepth: Int) -> [CheckpointCandidate] {
+        var out: [CheckpointCandidate] = []
+        scanDir(runDir, depth: 0, isRunDir: true, run: run, root: root, patterns: patterns,
+                maxDepth: maxDepth, into: &out)
+        return out
+    }
+
+    static func scanDir(_ dir: String, depth: Int, isRunDir: Bool, run: String, root: String,
+                        patterns: [String], maxDepth: Int, into out: inout [CheckpointCandidate]) {
+        let entries = list(dir).filter { !isTemporary($0.name) }
+        let files = entries.filter { !$0.isDir }.map(\.name)
+        let weightFiles = files.filter { matches($0, patterns) }
+        let indexes = files.filter { $0.hasSuffix(".index.json") }
+        let name = lastPathComponent(dir)
+        if !isRunDir, !weightFiles.isEmpty || !indexes.isEmpty,
+           StepHint.parse(name: name) != nil || !indexes.isEmpty || files.contains("trainer_state.json") {
+            out.append(CheckpointCandidate(path: dir, kind: .directory, run: run, root: root,
+                                           files: allFiles(dir, depth: 2), nameHint: StepHint.parse(name: name)))
+            return
+        }
+        var sharded = Set<String>()
+        for index in indexes {
+            let shards = FormatCheck.shardNames(ofIndex: dir + "/" + index)
+            guard !shards.isEmpty else { continue }
+            sharded.formUnion(shards)
+            out.append(CheckpointCandidate(path: dir + "/" + index, kind: .shardIndex, run: run, root: root,
+                                           files: [dir + "/" + index] + shards.sorted().map { dir + "/" + $0 },
+                                           nameHint: StepHint.parse(name: index) ?? StepHint.parse(name: name)))
+        }
+        for f in weightFiles where !sharded.contains(f) && !isShardFile(f) {
+            out.append(CheckpointCandidate(path: dir + "/" + f, kind: .file, run: run, root: root,
+                                           files: [dir + "/" + f], nameHint: StepHint.parse(name: f)))
+        }
+        guard depth < maxDepth else { return }
+        for e in entries where e.isDir {
+            scanDir(dir + "/" + e.name, depth: depth + 1, isRunDir: false, run: run, root: root,
+                    patterns: patterns, maxDepth: maxDepth, into: &out)
+        }
+    }
+
+    /// Regular files under a checkpoint folder (temp names skipped), `depth` levels down.
+    static func allFiles(_ dir: String, depth: Int) -> [String] {
+        var out: [String] = []
+        for e in list(dir) where !isTemporary(e.name) {
+            let p = dir + "/" + e.name
+            if e.isDir { if depth > 0 { out += allFiles(p, depth: depth - 1) } } else { out.append(p) }
+        }
+        return out
+    }
+
+    /// A checkpoint folder is whole when each weight file and index in it passes its own check,
+    /// `trainer_state.json` (if there) parses, and a DeepSpeed `latest` beside a `global_stepN`
+    /// folder names that step or a later one (formats.md §4.2).
+    static func directoryCompleteness(_ c: CheckpointCandidate) -> Completeness {
+        let dir = c.path
+        for f in c.files {
+            let name = lastPathComponent(f)
+            if name.hasSuffix(".index.json") || name == "trainer_state.json"
+                || matches(name, WatchSettings.defaultPatterns) {
+                if name == "trainer_state.json" {
+                    guard let d = FileManager.default.contents(atPath: f) else { return .gone }
+                    if (try? JSONSerialization.jsonObject(with: d)) == nil {
+                        return .incomplete("\(f): not (yet) valid JSON")
+                    }
+                    continue
+                }
+                let r = FormatCheck.file(f)
+                if r != .whole { return r }
+            }
+        }
+        let name = lastPathComponent(dir)
+        if let m = name.wholeMatch(of: /global_step(\d+)/), let step = Int(m.1) {
+            let latest = (dir as NSString).deletingLastPathComponent + "/latest"
+            if let d = FileManager.default.contents(atPath: latest) {
+                let tag = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if let lm = tag.wholeMatch(of: /global_step(\d+)/), let latestStep = Int(lm.1), latestStep < step {
+                    return .incomplete("\(dir): DeepSpeed `latest` still names \(tag)")
+                }
+            }
+        }
+        return .whole
+    }
+}

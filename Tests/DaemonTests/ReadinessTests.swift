@@ -153,4 +153,16 @@ struct ReadinessTests {
         #expect(look(a, .seconds(80), .incomplete("truncated")) == .failed(a, "truncated"))
         #expect(look(nil, .seconds(81)) == .gone)
     }
+
+    /// A checkpoint whose files were last written long ago (found by the catch-up scan) is
+    /// ready at first sight; a fresh one still waits.
+    @Test func oldFilesHaveAlreadySettled() {
+        var t = ReadinessTracker()
+        let now = ContinuousClock.now
+        let fp = Fingerprint(files: [FileStamp(path: "/r/a", size: 1, mtimeNanos: 1, inode: 1)])
+        #expect(t.observe(path: "/r/a", fingerprint: fp, settle: .seconds(5), incompleteAfter: .seconds(60),
+                          now: now, quietFor: .seconds(3600)) { .whole } == .ready(fp))
+        #expect(t.observe(path: "/r/b", fingerprint: fp, settle: .seconds(5), incompleteAfter: .seconds(60),
+                          now: now, quietFor: .seconds(2)) { .whole } == .wait(until: now + .seconds(3)))
+    }
 }

@@ -26,16 +26,17 @@ public struct ReadinessTracker: Sendable {
     public var trackedCount: Int { states.count }
 
     /// One look at a candidate. `check` runs the format check only once it has settled.
+    /// `quietFor` is how long ago the newest file was last written (from its mtime): a checkpoint
+    /// first seen long after it was written (the catch-up scan) has already settled.
     public mutating func observe(path: String, fingerprint: Fingerprint?, settle: Duration,
                                  incompleteAfter: Duration, now: ContinuousClock.Instant,
+                                 quietFor: Duration = .zero,
                                  check: () -> Completeness) -> Decision {
         guard let fp = fingerprint else { states[path] = nil; return .gone }
-        guard var st = states[path], st.fingerprint == fp else {
-            states[path] = State(fingerprint: fp, stableSince: now)
-            return settle == .zero ? observe(path: path, fingerprint: fp, settle: settle,
-                                             incompleteAfter: incompleteAfter, now: now, check: check)
-                : .wait(until: now + settle)
+        if states[path]?.fingerprint != fp {
+            states[path] = State(fingerprint: fp, stableSince: now - max(.zero, quietFor))
         }
+        guard var st = states[path] else { return .gone }
         if st.handled { return .handled }
         if now - st.stableSince < settle { return .wait(until: st.stableSince + settle) }
         switch check() {

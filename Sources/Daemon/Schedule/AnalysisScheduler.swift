@@ -1,0 +1,139 @@
+import Glibc
+
+/// The analysis queue: `concurrency` jobs at a time (1 by default), newest checkpoint first when
+/// a backlog builds, none dropped, and no job key analysed twice in this process (the store's
+/// `isRecorded` covers earlier processes).
+public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
+    public struct Finished: Sendable { public var job: AnalysisJob; public var outcome: JobOutcome }
+
+    private let pipeline: Pipeline
+    private var concurrency: Int
+    private var queue: [AnalysisJob] = []
+    private var queuedKeys: Set<JobKey> = []
+    private var running: [JobKey: Task<Void, Never>] = [:]
+    private var done: Set<JobKey> = []
+    private var stopping = false
+    private let results: AsyncStream<Finished>.Continuation
+    public nonisolated let finished: AsyncStream<Finished>
+
+    public init(pipeline: Pipeline, concurrency: Int = 1) {
+        self.pipeline = pipeline
+        self.concurrency = max(1, concurrency)
+        (finished, results) = AsyncStream.makeStream(of: Finished.self, bufferingPolicy: .unbounded)
+    }
+
+    public var queuedCount: Int { queue.count }
+    public var runningCount: Int { running.count }
+    public var isIdle: Bool { queue.isEmpty && running.isEmpty }
+
+    public func setConcurrency(_ n: Int) {
+        concurrency = max(1, n)
+        startWorkers()
+    }
+
+    /// Queues a job unless the same key is queued, running or done.
+    @discardableResult
+    public func submit(_ job: AnalysisJob) -> Bool {
+        let key = job.key
+        guard !stopping, !queuedKeys.contains(key), running[key] == nil, !done.contains(key) else { return false }
+        queue.append(job)
+        queuedKeys.insert(key)
+        startWorkers()
+        return true
+    }
+
+    /// Forgets that a key was handled, so the same files can be queued again (after `.changed`).
+    public func forget(_ key: JobKey) { done.remove(key) }
+
+    private func startWorkers() {
+        while !stopping, running.count < concurrency, let job = popNewest() {
+            let key = job.key
+            running[key] = Task { [pipeline] in
+                let outcome = await Self.process(job, pipeline)
+                self.complete(job, outcome)
+            }
+        }
+    }
+
+    /// Newest first: the latest mtime among the checkpoint's files, then the highest step.
+    private func popNewest() -> AnalysisJob? {
+        guard !queue.isEmpty else { return nil }
+        var best = 0
+        for i in queue.indices.dropFirst() where Self.newer(queue[i], than: queue[best]) { best = i }
+        let job = queue.remove(at: best)
+        queuedKeys.remove(job.key)
+        return job
+    }
+
+    static func newer(_ a: AnalysisJob, than b: AnalysisJob) -> Bool {
+        let (ma, mb) = (a.fingerprint.newestMtimeNanos, b.fingerprint.newestMtimeNanos)
+        if ma != mb { return ma > mb }
+        return (a.candidate.nameHint?.step ?? -1) > (b.candidate.nameHint?.step ?? -1)
+    }
+
+    private func complete(_ job: AnalysisJob, _ outcome: JobOutcome) {
+        running[job.key] = nil
+        switch outcome {
+        case .recorded, .failed, .alreadyRecorded, .gone: done.insert(job.key)
+        case .changed, .storeError, .abandoned: break  // may come again
+        }
+        results.yield(Finished(job: job, outcome: outcome))
+        startWorkers()
+    }
+
+    /// Stops taking jobs; waits up to `timeout` for running analyses, then cancels them (a
+    /// cancelled analysis writes nothing: rows are written only after it returns).
+    public func shutdown(timeout: Duration) async {
+        stopping = true
+        queue.removeAll(); queuedKeys.removeAll()
+        let deadline = ContinuousClock.now + timeout
+        while !running.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for t in running.values { t.cancel() }
+        for t in running.values { await t.value }
+        results.finish()
+    }
+
+    /// One job, start to end. Everything that makes the daemon safe around the pipeline is here:
+    /// rotation, the store check, unchanged-after-read, and error rows.
+    static func process(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
+        guard access(job.path, F_OK) == 0 else { return .gone }
+        do {
+            if try await pipeline.isRecorded(job) { return .alreadyRecorded }
+        } catch {
+            return .storeError("\(error)")
+        }
+        if let failure = job.failure {
+            do { try await pipeline.recordError(failure, for: job); return .failed(failure) } catch {
+                return .storeError("\(error)")
+            }
+        }
+        guard job.candidate.fingerprint() == job.fingerprint else {
+            return access(job.path, F_OK) == 0 ? .changed : .gone
+        }
+        let report: Pipeline.Report
+        do {
+            report = try await pipeline.analyze(job)
+        } catch is CancellationError {
+            return .abandoned
+        } catch {
+            if Task.isCancelled { return .abandoned }
+            guard access(job.path, F_OK) == 0 else { return .gone }
+            guard job.candidate.fingerprint() == job.fingerprint else { return .changed }
+            let message = "\(error)"
+            do { try await pipeline.recordError(message, for: job); return .failed(message) } catch {
+                return .storeError("\(error)")
+            }
+        }
+        if Task.isCancelled { return .abandoned }
+        // Unchanged after reading, or the result describes bytes that no longer exist.
+        guard let after = job.candidate.fingerprint() else { return .gone }
+        guard after == job.fingerprint else { return .changed }
+        do {
+            return .recorded(try await pipeline.record(report, for: job))
+        } catch {
+            return .storeError("\(error)")
+        }
+    }
+}

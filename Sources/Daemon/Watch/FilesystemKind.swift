@@ -20,9 +20,11 @@ public enum FilesystemKind {
         guard let text = mountinfo ?? (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) else {
             return nil
         }
-        var real = path
-        while !FileManager.default.fileExists(atPath: real), real != "/" { real = parentPath(real) }
-        real = (real as NSString).resolvingSymlinksInPath
+        // Resolve symlinks in the part that exists; keep the missing rest as written.
+        var existing = path
+        while !FileManager.default.fileExists(atPath: existing), existing != "/" { existing = parentPath(existing) }
+        let rest = path.dropFirst(existing.count)
+        let real = (existing as NSString).resolvingSymlinksInPath + rest
         var best: (mount: String, type: String)?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")

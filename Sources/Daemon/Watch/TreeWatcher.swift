@@ -115,6 +115,10 @@ public actor TreeWatcher {
         if wdOf[anc] == nil, case .success(let wd) = source.add(anc, mask: Self.ancestorMask) {
             pathOf[wd] = anc; wdOf[anc] = wd
         }
+        // Watch first, then look: the root (or a nearer ancestor) may have appeared meanwhile.
+        var nearest = parentPath(root)
+        while !isDirectory(nearest), nearest != "/" { nearest = parentPath(nearest) }
+        if isDirectory(root) || nearest != anc { checkAwaited() }
     }
 
     /// Re-checks awaited roots after any change near them.
@@ -147,7 +151,7 @@ public actor TreeWatcher {
         if e.has(IN_DELETE_SELF) || e.has(IN_MOVE_SELF) {
             if roots[dir] != nil, !isDirectory(dir) {
                 out.yield(.rootGone(dir))
-                awaitRoot(dir)
+                awaitRoot(dir)  // may yield .rootAppeared at once if it is already back
             }
             checkAwaited()
             return

@@ -62,6 +62,10 @@ public struct Series: Sendable {
     public var layer: String?
     public var metric: String
     public var points: [SeriesPoint]
+
+    public init(layer: String?, metric: String, points: [SeriesPoint]) {
+        self.layer = layer; self.metric = metric; self.points = points
+    }
 }
 
 /// One layer's change between two checkpoints.

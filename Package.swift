@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wwmon", targets: ["wwmon"]),
+        .executable(name: "store-scale", targets: ["StoreScale"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +43,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // Store scale benchmark (bench/store-scale.sh); not a test.
+        .executableTarget(name: "StoreScale", dependencies: ["Store", "Analysis", "Metrics"],
+                          path: "Benchmarks/StoreScale"),
 
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),

@@ -16,7 +16,7 @@ enum FloatWidening {
         case 0x1f:  // infinity or NaN (payload kept in the top mantissa bits)
             return Double(bitPattern: sign | 0x7ff0_0000_0000_0000 | mantissa << 42)
         default:
-            return Double(bitPattern: sign | (exponent - 15 + 1023) << 52 | mantissa << 42)
+            return Double(bitPattern: sign | (exponent + (1023 - 15)) << 52 | mantissa << 42)
         }
     }
 

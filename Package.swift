@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics"]),
     ]
 )

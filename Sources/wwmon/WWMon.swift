@@ -29,11 +29,9 @@ struct WWMon: AsyncParsableCommand {
     /// ArgumentParser's codes, mapped onto ours: its usage errors (64) become 2.
     static func exit(withError error: Error) -> Never {
         let code = exitCode(for: error)
-        let message = fullMessage(for: error)
-        if !message.isEmpty {
-            FileHandle.standardError.write(Data((code == .success ? "" : "wwmon: ").utf8))
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-        }
+        var message = fullMessage(for: error)
+        if code != .success, message.hasPrefix("Error: ") { message = "wwmon: error: " + message.dropFirst(7) }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         switch code.rawValue {
         case 0: Foundation.exit(0)
         case 64: Foundation.exit(2)          // EX_USAGE -> 2

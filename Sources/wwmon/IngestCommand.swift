@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Checkpoint
 import Foundation
 import Store
 
@@ -63,7 +64,7 @@ struct IngestCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         var result: CheckpointReport
         do {
-            result = try await produceReport()
+            result = try await produceReport(store)
         } catch {
             let reason = "\(error)"
             _ = try store.recordError(run: runName, root: root, path: path, step: step, epoch: epoch,
@@ -95,10 +96,13 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 
-    func produceReport() async throws -> CheckpointReport {
+    func produceReport(_ store: HistoryStore) async throws -> CheckpointReport {
         guard let report else {
             let options = AnalysisOptions(pool: !noPool, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            return try await Analyzer(options: options).analyze(path: path)
+            // Tensors whose bytes were analysed before (frozen layers, a copied checkpoint) take
+            // their stored rows instead of being recomputed; the key includes the pool option.
+            let reuse: Analyzer.Reuse = { key in (try? store.layerReports(forHashes: [key]))?[key] }
+            return try await Analyzer(options: options).analyze(try CheckpointReader.open(path), reuse: reuse)
         }
         let data: Data
         do {

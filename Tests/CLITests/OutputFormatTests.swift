@@ -19,6 +19,22 @@ struct OutputFormatTests {
             }
         }
         #expect(!FlatJSON(fields: [("k", .string("x\ny"))]).compact.contains("\n"), "NDJSON stays one line")
+        #expect(FlatJSON.array([]) == "[\n\n]\n")
+    }
+
+    @Test("Text.fixed matches printf's %.Nf on table values, minus the sign of zero (and '-' / inf for non-finite)")
+    func fixedMatchesPrintf() {
+        let values: [Double] = [0, 5.236416763708926, -2.5841280444787773, 11.578686856987542, 0.0004, -0.0004,
+                                1234567.891, 2.0, 35.02020573639317, 1e-9, -1e-9, 0.9995, 1e14]
+        for v in values {
+            for d in [0, 2, 3] {
+                // One deliberate difference: a value that rounds to zero prints without printf's "-".
+                var printf = String(format: "%.\(d)f", v)
+                if printf.hasPrefix("-") && printf.allSatisfy({ "-0.".contains($0) }) { printf.removeFirst() }
+                #expect(Text.fixed(v, d) == printf, "\(v) \(d)")
+            }
+        }
+        #expect(Text.fixed(.nan) == "-" && Text.fixed(nil) == "-" && Text.fixed(-.infinity) == "-inf")
     }
 
     @Test("Text.time is the RFC 3339 UTC form Foundation gives")

@@ -71,6 +71,8 @@ struct HistoryCommand: AsyncParsableCommand {
         var layer: String?
         var metric: String
         var point: SeriesPoint
+        /// RFC 3339 of `point.time`, formatted once per checkpoint (series share checkpoints).
+        var time: String
 
         /// Keys sorted, as every other machine output.
         var json: FlatJSON {
@@ -78,7 +80,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 ("checkpoint_id", .int(Int(point.checkpointID))), ("epoch", .number(point.epoch)),
                 ("layer", .optional(layer)), ("metric", .string(metric)), ("run", .string(run)),
                 ("status", .string(point.status)), ("step", .int(point.step)),
-                ("time", .string(Text.time(point.time))), ("value", .number(point.value)),
+                ("time", .string(time)), ("value", .number(point.value)),
             ])
         }
     }
@@ -99,7 +101,14 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func rows(_ series: [Series]) -> [Row] {
-        series.flatMap { s in s.points.map { Row(run: runName, layer: s.layer, metric: s.metric, point: $0) } }
+        var times: [Int64: String] = [:]
+        return series.flatMap { s in
+            s.points.map { p in
+                let t = times[p.checkpointID] ?? Text.time(p.time)
+                times[p.checkpointID] = t
+                return Row(run: runName, layer: s.layer, metric: s.metric, point: p, time: t)
+            }
+        }
     }
 
     func run() async throws {
@@ -113,7 +122,7 @@ struct HistoryCommand: AsyncParsableCommand {
         case .csv:
             var out = CSV.row(["run", "step", "epoch", "time", "layer", "metric", "value", "status"])
             for r in rows(series) {
-                out += CSV.row([r.run, "\(r.point.step)", Text.exact(r.point.epoch), Text.time(r.point.time),
+                out += CSV.row([r.run, "\(r.point.step)", Text.exact(r.point.epoch), r.time,
                                 r.layer ?? "", r.metric, Text.exact(r.point.value), r.point.status])
             }
             emit(out)

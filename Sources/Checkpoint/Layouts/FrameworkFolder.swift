@@ -47,6 +47,7 @@ enum FrameworkFolder {
                 throw CheckpointFormatError(latestPath, "names tag '\(tag)', but \(dir)/\(tag) does not exist")
             }
             var contents = try open(dir + "/" + tag)
+            contents.path = dir
             contents.files.append(latestPath)
             return contents
         }

@@ -5,7 +5,8 @@ public enum StepParser {
     /// Recognised, in order: `checkpoint-500` (HF), `global_step500` (DeepSpeed),
     /// `epoch=3-step=1200[-v1].ckpt` (Lightning), `step=1200` / `step-1200` / `step_1200` /
     /// `iter_1200`, `epoch=3` / `epoch_3`; when none of these is present, the last number in the
-    /// name (extension removed) is taken as the step. `last.ckpt` carries no number.
+    /// number standing as its own token (`model_0042.pt`, `weights-1200`) is taken as the step;
+    /// digits glued to letters (`resnet50`, `f32_mlp`) are not a step. `last.ckpt` carries no number.
     public static func parse(name: String) -> (step: Int?, epoch: Double?) {
         let lower = stripExtension(name.lowercased())
         if let m = lower.wholeMatch(of: /checkpoint-(\d+)/), let s = Int(m.1) { return (s, nil) }
@@ -15,9 +16,10 @@ public enum StepParser {
         if step == nil, let m = lower.firstMatch(of: /(?:^|[^a-z])(?:step|steps|iter|iteration|it)[-_=]?(\d+)/) { step = Int(m.1) }
         if let m = lower.firstMatch(of: /(?:^|[^a-z])epoch[-_=]?(\d+(?:\.\d+)?)/) { epoch = Double(m.1) }
         if step != nil || epoch != nil { return (step, epoch) }
-        // Fallback: the last run of digits ("weights-0042" -> 42), ignoring Lightning's "-vN" clash suffix.
+        // Fallback: the last all-digit token ("weights-0042" -> 42), ignoring Lightning's "-vN" clash suffix.
         let base = lower.replacing(/-v\d+$/, with: "")
-        if let last = base.matches(of: /\d+/).last, let s = Int(last.0) { return (s, nil) }
+        let tokens = base.split { !($0.isLetter || $0.isNumber) }
+        if let last = tokens.last(where: { $0.allSatisfy(\.isASCIIDigitChar) }), let s = Int(last) { return (s, nil) }
         return (nil, nil)
     }
 
@@ -50,4 +52,8 @@ public enum StepParser {
         if isFrameworkFileName(last), parts.count >= 2 { return parse(name: parts[parts.count - 2]) }
         return parse(name: last)
     }
+}
+
+private extension Character {
+    var isASCIIDigitChar: Bool { isASCII && isNumber }
 }

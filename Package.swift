@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
@@ -32,9 +33,15 @@ let package = Package(
             "Metrics", "Analysis",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Alert rules over metric series, firing/resolved lifecycle, hook processes.
+        .target(name: "Alerts", dependencies: [
+            "Metrics", "Store",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Analysis", "Store",
+            "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
@@ -47,6 +54,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
         // Runs the built `wwmon` binary as a process.
         .testTarget(name: "CLITests", dependencies: ["wwmon"]),

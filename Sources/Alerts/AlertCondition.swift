@@ -15,7 +15,7 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable, Comparable {
     /// Layers appeared or vanished since the previous checkpoint.
     case layersChanged = "layers_changed"
     /// The checkpoint could not be read or analysed.
-    case checkpointError = "checkpoint_error"
+    case checkpointError = "analysis_failed"
     /// Synthetic, from `wwmon hook test`; never produced by the engine.
     case test = "test"
 

@@ -47,7 +47,7 @@ public struct AlertThresholdOverrides: Sendable, Equatable {
 }
 
 /// Global thresholds plus per-run overrides, as configured under `[alerts]`.
-public struct AlertSettings: Sendable, Equatable {
+public struct RuleSettings: Sendable, Equatable {
     public var global: AlertThresholds
     public var perRun: [String: AlertThresholdOverrides]
 

@@ -6,9 +6,25 @@ public struct HookConfig: Sendable, Equatable {
     public var command: [String]
     /// After this the hook's whole process group is killed.
     public var timeoutSeconds: Double
+    /// Rule names (`AlertRule` raw values) this hook receives; `resolved` admits every
+    /// resolution. nil: everything.
+    public var events: Set<String>?
+    /// Whether resolutions are sent at all.
+    public var sendResolved: Bool
 
-    public init(name: String, command: [String], timeoutSeconds: Double = 30) {
+    public init(name: String, command: [String], timeoutSeconds: Double = 30,
+                events: Set<String>? = nil, sendResolved: Bool = true) {
         self.name = name; self.command = command; self.timeoutSeconds = timeoutSeconds
+        self.events = events; self.sendResolved = sendResolved
+    }
+
+    /// Whether this hook wants an event (synthetic test events always go through).
+    public func accepts(_ e: AlertEvent) -> Bool {
+        if e.kind == .test { return true }
+        if e.kind == .resolved && !sendResolved { return false }
+        guard let events else { return true }
+        return events.contains(e.alert.fingerprint.rule.rawValue)
+            || (e.kind == .resolved && events.contains("resolved"))
     }
 }
 

@@ -39,13 +39,14 @@ public actor HookDispatcher {
         }
     }
 
-    /// Queues events for every configured hook; returns at once (hooks never block analysis).
+    /// Queues events for every configured hook that accepts them; returns at once (hooks
+    /// never block analysis).
     public func send(_ events: [AlertEvent]) {
-        for h in hooks { enqueue(events, for: h.name) }
+        for h in hooks { enqueue(events.filter(h.accepts), for: h.name) }
         pump()
     }
 
-    /// Queues events for one hook only (`wwmon hook test NAME`).
+    /// Queues events for one hook only, unfiltered (`wwmon hook test NAME`).
     public func send(_ events: [AlertEvent], toHook name: String) throws {
         guard hooks.contains(where: { $0.name == name }) else {
             throw DispatchError.noSuchHook(name, known: hooks.map(\.name))

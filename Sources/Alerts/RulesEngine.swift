@@ -3,9 +3,9 @@ import Metrics
 
 /// The rules: a pure function from one checkpoint plus its run's history to conditions.
 public struct RulesEngine: Sendable {
-    public var settings: AlertSettings
+    public var settings: RuleSettings
 
-    public init(settings: AlertSettings = AlertSettings()) { self.settings = settings }
+    public init(settings: RuleSettings = RuleSettings()) { self.settings = settings }
 
     public func evaluate(_ input: RuleInput) -> Evaluation {
         let t = settings.thresholds(for: input.run)

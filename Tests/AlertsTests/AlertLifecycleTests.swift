@@ -70,3 +70,19 @@ import Testing
         #expect(book.apply(eval(true), now: t0 + 50, repeatInterval: 100).isEmpty)
     }
 }
+
+/// Which events a hook's `events` / `send_resolved` settings admit.
+@Suite struct HookFilterTests {
+    @Test("events lists rule names, 'resolved' admits resolutions, send_resolved=false drops them, tests always pass")
+    func filters() {
+        let fired = event(kind: .fired), resolved = event(kind: .resolved), test = event(kind: .test)
+        let all = HookConfig(name: "a", command: ["/bin/true"])
+        #expect(all.accepts(fired) && all.accepts(resolved))
+        let noResolved = HookConfig(name: "b", command: ["/bin/true"], sendResolved: false)
+        #expect(noResolved.accepts(fired) && !noResolved.accepts(resolved) && noResolved.accepts(test))
+        let drift = HookConfig(name: "c", command: ["/bin/true"], events: ["alpha_drift"])
+        #expect(!drift.accepts(fired) && !drift.accepts(resolved) && drift.accepts(test))
+        let range = HookConfig(name: "d", command: ["/bin/true"], events: ["alpha_drift", "resolved"])
+        #expect(!range.accepts(fired) && range.accepts(resolved))
+    }
+}

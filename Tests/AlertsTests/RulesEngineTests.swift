@@ -7,9 +7,9 @@ import Testing
 /// checkpoints at which alerts must fire and resolve.
 @Suite struct RulesEngineTests {
     /// Thresholds that switch the drift rule off, to watch one rule at a time.
-    static var noDrift: AlertSettings {
+    static var noDrift: RuleSettings {
         var t = AlertThresholds(); t.driftAbs = 100; t.driftSigma = 1e9
-        return AlertSettings(global: t)
+        return RuleSettings(global: t)
     }
 
     @Test("alpha out of range fires at the first bad checkpoint, stays quiet, resolves when back in range")
@@ -50,7 +50,7 @@ import Testing
         let d = [3.0, 3.1, 3.0, 3.1, 3.0, 3.05, 3.1, 3.4, 3.0, 4.0]
         let e = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.6]
         let s = Series(checkpoints: zip(d, e).map { ([row("d", alpha: $0), row("e", alpha: $1)], nil) })
-        let ev = s.replay(RulesEngine(settings: AlertSettings(global: t)))
+        let ev = s.replay(RulesEngine(settings: RuleSettings(global: t)))
         // 3.4 at checkpoint 7 moved only +0.3 (< drift_abs) but is ~4.7 MADs off its band's median;
         // checkpoint 8 is back inside; checkpoint 9 jumps +1.0 (d) and +0.6 (e).
         #expect(ev.map(\.brief) == [[], [], [], [], [], [], [], ["fired alpha_drift d"],
@@ -66,7 +66,7 @@ import Testing
 
     @Test("per-run overrides replace global thresholds for that run only")
     func perRunOverrides() {
-        let settings = AlertSettings(global: Self.noDrift.global,
+        let settings = RuleSettings(global: Self.noDrift.global,
                                      perRun: ["strict": AlertThresholdOverrides(alphaMin: 3.5)])
         let rows = [row("l", alpha: 3.0)]
         let eng = RulesEngine(settings: settings)
@@ -124,7 +124,7 @@ import Testing
         #expect(ev[1][0].alert.message.contains("1 appeared (c); 1 vanished (b)"))
     }
 
-    @Test("an unreadable checkpoint fires checkpoint_error, leaves layer alerts alone, resolves on the next good one")
+    @Test("an unreadable checkpoint fires analysis_failed, leaves layer alerts alone, resolves on the next good one")
     func checkpointError() {
         let s = Series(checkpoints: [
             ([row("a", alpha: 1.5), row("ok", alpha: 4)], nil),
@@ -132,8 +132,8 @@ import Testing
             ([row("a", alpha: 1.5), row("ok", alpha: 4)], nil),
         ])
         let ev = s.replay(RulesEngine(settings: Self.noDrift))
-        #expect(ev.map(\.brief) == [["fired alpha_out_of_range a"], ["fired checkpoint_error "],
-                                    ["resolved checkpoint_error "]])
+        #expect(ev.map(\.brief) == [["fired alpha_out_of_range a"], ["fired analysis_failed "],
+                                    ["resolved analysis_failed "]])
         #expect(ev[1][0].alert.message.contains("/ckpt/200/model.safetensors"))
         #expect(ev[1][0].alert.message.contains("header length"))
     }

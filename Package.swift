@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
@@ -45,8 +46,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
-            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // Only for `wwmon hook test` reading [[hook]] until the daemon's config types land.
+            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

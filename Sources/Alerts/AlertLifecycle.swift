@@ -108,3 +108,15 @@ public struct AlertBook: Sendable, Equatable {
         return events
     }
 }
+
+extension AlertEvent {
+    /// The synthetic event `wwmon hook test` sends: rule `test`, plausible values, no store row.
+    public static func test(hook: String, now: Date) -> AlertEvent {
+        let a = AlertState(
+            fingerprint: Fingerprint(rule: .test, run: "wwmon-hook-test", layer: "model.layers.0.mlp"),
+            metric: "alpha", status: .firing, step: 0, value: 1.5, threshold: 2.0,
+            message: "wwmon hook test: a synthetic event for hook '\(hook)'; nothing is wrong.",
+            firedAt: now, resolvedAt: nil, lastSentAt: now)
+        return AlertEvent(kind: .test, alert: a, at: now)
+    }
+}

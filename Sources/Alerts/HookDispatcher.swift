@@ -113,3 +113,10 @@ public actor HookDispatcher {
         }
     }
 }
+
+/// Keeps finished runs in memory (`wwmon hook test`, tests).
+public actor HookRunLog: HookRunSink {
+    public private(set) var records: [HookRunRecord] = []
+    public init() {}
+    public func hookRunFinished(_ record: HookRunRecord) { records.append(record) }
+}

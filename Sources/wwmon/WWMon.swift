@@ -9,7 +9,7 @@ struct WWMon: AsyncParsableCommand {
         commandName: "wwmon",
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
-        subcommands: [AnalyzeCommand.self])
+        subcommands: [AnalyzeCommand.self, HookCommand.self])
 
     static func main() async {
         KernelSelection.ensureFastKernels()

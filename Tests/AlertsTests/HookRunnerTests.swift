@@ -5,11 +5,7 @@ import Testing
 import Glibc
 #endif
 
-/// Collects finished runs, as the store's sink would.
-actor RecordingSink: HookRunSink {
-    var records: [HookRunRecord] = []
-    func hookRunFinished(_ record: HookRunRecord) { records.append(record) }
-}
+typealias RecordingSink = HookRunLog
 
 /// A fresh scratch directory per test.
 func scratchDir() throws -> URL {

@@ -37,6 +37,7 @@ let package = Package(
         // Alert rules over metric series, firing/resolved lifecycle, hook processes.
         .target(name: "Alerts", dependencies: [
             "Metrics", "Store",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
@@ -57,9 +58,9 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
-        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics"]),
     ]
 )

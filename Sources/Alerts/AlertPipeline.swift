@@ -9,50 +9,48 @@ public actor AlertPipeline {
     public let engine: RulesEngine
     public let dispatcher: HookDispatcher
     private let store: any AlertStore
-    private let now: @Sendable () -> Date
     private let logger: Logger
     private var book: AlertBook?
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(settings: RuleSettings, store: any AlertStore, dispatcher: HookDispatcher,
-                now: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "wwmon.alerts")) {
         self.engine = RulesEngine(settings: settings); self.store = store
-        self.dispatcher = dispatcher; self.now = now; self.logger = logger
+        self.dispatcher = dispatcher; self.logger = logger
     }
 
     /// A checkpoint was analysed and recorded. Returns the transitions it caused (already
     /// stored and queued for hooks).
     @discardableResult
-    public func checkpointRecorded(run: String, step: Int, rows: [LayerReport],
-                                   summary: Summary) async throws -> [AlertEvent] {
+    public func checkpointRecorded(run: String, step: Int, rows: [LayerReport], summary: Summary,
+                                   at now: Date = Date()) async throws -> [AlertEvent] {
         try await serially {
             let t = engine.settings.thresholds(for: run)
             let history = try await store.snapshots(
                 run: run, before: step, limit: max(t.driftWindow, t.trendWindow + t.reversalSteps) + 1)
             return try await apply(RuleInput(run: run, step: step,
                                              outcome: .analysed(rows: rows, summary: summary),
-                                             history: history))
+                                             history: history), now: now)
         }
     }
 
     /// A checkpoint could not be read or analysed.
     @discardableResult
-    public func checkpointFailed(run: String, step: Int, path: String,
-                                 error: String) async throws -> [AlertEvent] {
+    public func checkpointFailed(run: String, step: Int, path: String, error: String,
+                                 at now: Date = Date()) async throws -> [AlertEvent] {
         try await serially {
             try await apply(RuleInput(run: run, step: step,
-                                      outcome: .failed(path: path, error: error), history: []))
+                                      outcome: .failed(path: path, error: error), history: []), now: now)
         }
     }
 
     /// Reminders for alerts still firing after their run's repeat interval (call from a timer).
     @discardableResult
-    public func remindDue() async throws -> [AlertEvent] {
+    public func remindDue(at now: Date = Date()) async throws -> [AlertEvent] {
         try await serially {
             var b = try await loadedBook()
-            let events = b.dueRepeats(now: now(), repeatInterval: {
+            let events = b.dueRepeats(now: now, repeatInterval: {
                 self.engine.settings.thresholds(for: $0).repeatInterval
             })
             book = b
@@ -61,10 +59,10 @@ public actor AlertPipeline {
         }
     }
 
-    private func apply(_ input: RuleInput) async throws -> [AlertEvent] {
+    private func apply(_ input: RuleInput, now: Date) async throws -> [AlertEvent] {
         var b = try await loadedBook()
         let evaluation = engine.evaluate(input)
-        let events = b.apply(evaluation, now: now(),
+        let events = b.apply(evaluation, now: now,
                              repeatInterval: engine.settings.thresholds(for: input.run).repeatInterval)
         book = b
         try await publish(events)

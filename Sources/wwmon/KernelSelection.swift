@@ -7,18 +7,6 @@ import Metrics
 /// environment already has is never overridden.
 enum KernelSelection {
     static let marker = "WWMON_KERNEL_REEXEC"
-    /// Kernels without AVX2 that 0.3.21 falls back to on CPUs it does not recognise.
-    static let genericCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
-                                            "Atom", "Barcelona", "Bobcat", "Bulldozer", "Sandybridge", "Unknown"]
-
-    /// The OPENBLAS_CORETYPE that gives the fast kernels on this CPU, if OpenBLAS chose a
-    /// generic one; nil when nothing should change.
-    static func betterCore(current: String, cpuFlags: Set<String>) -> String? {
-        guard genericCores.contains(current) || genericCores.contains(current.capitalized) else { return nil }
-        if ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(cpuFlags.contains) { return "SkylakeX" }
-        if ["avx2", "fma"].allSatisfy(cpuFlags.contains) { return "Haswell" }
-        return nil
-    }
 
     static func cpuFlags() -> Set<String> {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
@@ -32,11 +20,13 @@ enum KernelSelection {
     /// and `describe()` says so).
     static func ensureFastKernels() {
         let env = ProcessInfo.processInfo.environment
-        let core = BLASLibrary.coreName
+        // WWMON_ASSUME_OPENBLAS_CORE lets the tests exercise this path on CPUs OpenBLAS knows.
+        let core = env["WWMON_ASSUME_OPENBLAS_CORE"] ?? BLASLibrary.coreName
         guard env["OPENBLAS_CORETYPE"] == nil, env[marker] == nil,
-              let better = betterCore(current: core, cpuFlags: cpuFlags()) else { return }
+              let better = BLASLibrary.fastCoreType(current: core, cpuFlags: cpuFlags()) else { return }
         setenv("OPENBLAS_CORETYPE", better, 1)
         setenv(marker, core, 1)
+        unsetenv("WWMON_ASSUME_OPENBLAS_CORE")
         var cargs: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
         cargs.append(nil)
         execv("/proc/self/exe", &cargs)

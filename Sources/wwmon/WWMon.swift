@@ -9,7 +9,9 @@ struct WWMon: AsyncParsableCommand {
         commandName: "wwmon",
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
-        subcommands: [AnalyzeCommand.self, HookCommand.self])
+        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
+                      HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
+                      AlertsCommand.self, HookCommand.self])
 
     static func main() async {
         KernelSelection.ensureFastKernels()
@@ -28,11 +30,9 @@ struct WWMon: AsyncParsableCommand {
     /// ArgumentParser's codes, mapped onto ours: its usage errors (64) become 2.
     static func exit(withError error: Error) -> Never {
         let code = exitCode(for: error)
-        let message = fullMessage(for: error)
-        if !message.isEmpty {
-            FileHandle.standardError.write(Data((code == .success ? "" : "wwmon: ").utf8))
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-        }
+        var message = fullMessage(for: error)
+        if code != .success, message.hasPrefix("Error: ") { message = "wwmon: error: " + message.dropFirst(7) }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
         switch code.rawValue {
         case 0: Foundation.exit(0)
         case 64: Foundation.exit(2)          // EX_USAGE -> 2

@@ -41,3 +41,15 @@ import Testing
         #expect(!Spectrum.gramIsAccurate([1e-12, 1.0]))
     }
 }
+
+@Suite struct KernelChoiceTests {
+    @Test("a generic fallback kernel on an AVX-512 CPU maps to SkylakeX, on AVX2 to Haswell; known cores stay")
+    func fastCoreType() {
+        let avx512: Set = ["avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq"]
+        #expect(BLASLibrary.fastCoreType(current: "Prescott", cpuFlags: avx512) == "SkylakeX")
+        #expect(BLASLibrary.fastCoreType(current: "Prescott", cpuFlags: ["avx2", "fma"]) == "Haswell")
+        #expect(BLASLibrary.fastCoreType(current: "Prescott", cpuFlags: ["sse3"]) == nil)
+        #expect(BLASLibrary.fastCoreType(current: "Cooperlake", cpuFlags: avx512) == nil)
+        #expect(BLASLibrary.fastCoreType(current: "Haswell", cpuFlags: avx512) == nil)
+    }
+}

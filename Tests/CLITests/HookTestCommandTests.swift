@@ -1,23 +1,10 @@
 import Foundation
 import Testing
 
-/// The built `wwmon` next to this test bundle.
-private func wwmonBinary() -> URL {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wwmon")
-}
-
-/// Runs `wwmon` with arguments; returns exit status, stdout, stderr.
+/// Runs the built `wwmon` (shared helper); returns exit status, stdout, stderr.
 private func wwmon(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = wwmonBinary()
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out; p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try StoreCLI.run(args)
+    return (r.status, r.stdout, r.stderr)
 }
 
 private func tempDir() throws -> URL {

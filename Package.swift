@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
     ]
 )

@@ -3,7 +3,7 @@ import Testing
 @testable import Checkpoint
 
 /// A seeded mutation fuzzer over real fixture bytes: whatever the damage, the readers either
-/// throw a CheckpointFormatError or return tensors whose bytes all lie inside the file.
+/// throw a CheckpointError or return tensors whose bytes all lie inside the file.
 /// (A crash or hang would take the test process down with it; the seed makes any failure replayable.)
 struct TorchFuzzTests {
     /// SplitMix64: small, seedable, no global state.
@@ -94,7 +94,7 @@ struct TorchFuzzTests {
                         #expect(Self.inBounds(ref, fileSize: UInt64(mutated.count)),
                                 "seed \(seed) \(rel) #\(iteration): \(ref.name) reaches past the file")
                     }
-                } catch is CheckpointFormatError {
+                } catch is CheckpointError {
                     refused += 1
                 } catch {
                     Issue.record("seed \(seed) \(rel) #\(iteration): unexpected error type \(error)")

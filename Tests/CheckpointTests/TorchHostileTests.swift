@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Checkpoint
 
-/// Hostile and broken inputs: every one must end in a CheckpointFormatError naming the file and
+/// Hostile and broken inputs: every one must end in a CheckpointError naming the file and
 /// the problem, never in a crash, a hang, or anything being imported or run.
 struct TorchHostileTests {
     // MARK: real files made by torch.save (scripts/gen_fixtures.py)
@@ -36,21 +36,21 @@ struct TorchHostileTests {
         let full = try Fixtures.bytes("tied_embeddings.pt")
         let p = try Fixtures.temp(Array(full.dropLast(cut == 0 ? full.count : cut)))
         defer { try? FileManager.default.removeItem(atPath: p) }
-        #expect(throws: CheckpointFormatError.self) { try TorchCheckpoint.open(p) }
+        #expect(throws: CheckpointError.self) { try TorchCheckpoint.open(p) }
     }
 
     // MARK: crafted archives
 
     /// Opens a crafted archive; `check` runs while the temp file still exists.
     func open(_ pickle: [UInt8], storages: [(String, [UInt8])] = [("0", floats([1, 2, 3, 4, 5, 6]))],
-              zip64: Bool = false, check: (CheckpointContents) throws -> Void = { _ in }) throws -> Result<CheckpointContents, CheckpointFormatError> {
+              zip64: Bool = false, check: (CheckpointContents) throws -> Void = { _ in }) throws -> Result<CheckpointContents, CheckpointError> {
         let p = try Fixtures.temp(ZipBuilder.torch(pickle: pickle, storages: storages, zip64: zip64))
         defer { try? FileManager.default.removeItem(atPath: p) }
         do {
             let c = try TorchCheckpoint.open(p)
             try check(c)
             return .success(c)
-        } catch let e as CheckpointFormatError { return .failure(e) }
+        } catch let e as CheckpointError { return .failure(e) }
     }
 
     func refused(_ pickle: [UInt8], _ fragment: String, storages: [(String, [UInt8])] = [("0", floats([1, 2, 3, 4, 5, 6]))],
@@ -189,10 +189,10 @@ struct TorchHostileTests {
 
     @Test("missing files and directories without checkpoints get errors naming them")
     func missing() throws {
-        expectRefusal("/nonexistent/wwmon/x.pt", "cannot open")
+        expectRefusal("/nonexistent/wwmon/x.pt", "no such file or directory")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-empty-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        expectRefusal(dir, "folder holds no checkpoint")
+        expectRefusal(dir, "directory holds no checkpoint files")
     }
 }

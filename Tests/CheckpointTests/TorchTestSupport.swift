@@ -220,13 +220,13 @@ enum P {
 
 func floats(_ xs: [Float]) -> [UInt8] { xs.flatMap { ZipBuilder.le($0.bitPattern) } }
 
-/// Asserts that opening throws a CheckpointFormatError naming `path` and containing `fragment`.
+/// Asserts that opening throws a CheckpointError naming `path` and containing `fragment`.
 func expectRefusal(_ path: String, _ fragment: String, open: (String) throws -> CheckpointContents = TorchCheckpoint.open,
                    errorPath: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
     do {
         let c = try open(path)
         Issue.record("expected an error containing '\(fragment)', got \(c.tensors.count) tensors", sourceLocation: sourceLocation)
-    } catch let e as CheckpointFormatError {
+    } catch let e as CheckpointError {
         #expect(e.path == (errorPath ?? path), sourceLocation: sourceLocation)
         #expect(e.description.contains(fragment), "\(e.description)", sourceLocation: sourceLocation)
     } catch {

@@ -8,67 +8,52 @@ enum FrameworkFolder {
     static let deepSpeedModelFiles = ["mp_rank_00_model_states.pt", "zero_pp_rank_0_mp_rank_00_model_states.pt"]
 
     static func open(_ dir: String) throws -> CheckpointContents {
-        let fm = FileManager.default
-        func has(_ name: String) -> Bool { fm.fileExists(atPath: dir + "/" + name) }
+        func has(_ name: String) -> Bool { FileSystem.isRegularFile(FileSystem.join(dir, name)) }
 
-        // HF Trainer: model files plus trainer_state.json (written last).
+        // HF Trainer: model files plus trainer_state.json (written last). Its numbers outrank the
+        // file's own keys, which outrank the folder name.
         if let model = torchModelFiles.first(where: has) {
-            var contents = try TorchCheckpoint.open(dir + "/" + model)
+            var contents = try TorchCheckpoint.open(FileSystem.join(dir, model))
             contents.path = dir
-            contents.step = nil; contents.epoch = nil; contents.stepSource = nil
-            if has("trainer_state.json") {
-                let statePath = dir + "/trainer_state.json"
-                let (step, epoch) = try trainerState(statePath)
-                contents.step = step; contents.epoch = epoch
-                contents.stepSource = (step != nil || epoch != nil) ? .content : nil
-                contents.files.append(statePath)
+            let progress = TrainingProgress.find(dir: dir, metadata: [:])
+            if progress.source == .content || contents.stepSource != .content {
+                contents.step = progress.step; contents.epoch = progress.epoch; contents.stepSource = progress.source
             }
-            if contents.step == nil { nameStep(dir, into: &contents) }
+            let statePath = FileSystem.join(dir, "trainer_state.json")
+            if FileSystem.isRegularFile(statePath) { contents.files.append(statePath) }
+            if contents.stepSource == nil { nameStep(dir, into: &contents) }
             return contents
         }
         // DeepSpeed tag folder.
         if let model = deepSpeedModelFiles.first(where: has) {
-            var contents = try TorchCheckpoint.openFile(dir + "/" + model)
+            var contents = try TorchCheckpoint.openFile(FileSystem.join(dir, model))
             contents.path = dir
             if contents.step == nil { nameStep(dir, into: &contents) }
             return contents
         }
         // DeepSpeed save dir: `latest` names the finished tag.
         if has("latest") {
-            let latestPath = dir + "/latest"
+            let latestPath = FileSystem.join(dir, "latest")
             let file = try ArchiveFile(path: latestPath)
-            guard file.size <= 255 else { throw CheckpointFormatError(latestPath, "is not a DeepSpeed tag file") }
+            guard file.size <= 255 else { throw CheckpointError.corrupt(latestPath, "is not a DeepSpeed tag file") }
             let tag = String(decoding: try file.read(at: 0, count: Int(file.size)), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             guard !tag.isEmpty, !tag.contains("/"), tag != ".", tag != ".." else {
-                throw CheckpointFormatError(latestPath, "names tag '\(tag)', which is not a folder name")
+                throw CheckpointError.corrupt(latestPath, "names tag '\(tag)', which is not a folder name")
             }
-            guard fm.fileExists(atPath: dir + "/" + tag) else {
-                throw CheckpointFormatError(latestPath, "names tag '\(tag)', but \(dir)/\(tag) does not exist")
+            guard (try? FileSystem.kind(FileSystem.join(dir, tag))) == .directory else {
+                throw CheckpointError.corrupt(latestPath, "names tag '\(tag)', but \(dir)/\(tag) does not exist")
             }
-            var contents = try open(dir + "/" + tag)
+            var contents = try open(FileSystem.join(dir, tag))
             contents.path = dir
             contents.files.append(latestPath)
             return contents
         }
-        throw CheckpointFormatError(dir, "folder holds no checkpoint wwmon can read (looked for \((torchModelFiles + deepSpeedModelFiles + ["latest"]).joined(separator: ", ")))")
+        throw CheckpointError.refused(dir, "directory holds no checkpoint files (no *.safetensors, \((torchModelFiles + deepSpeedModelFiles + ["latest"]).joined(separator: ", ")))")
     }
 
     static func nameStep(_ dir: String, into contents: inout CheckpointContents) {
-        let (s, e) = StepParser.parse(name: (dir as NSString).lastPathComponent)
+        let (s, e) = StepParser.parse(name: FileSystem.baseName(dir))
         if s != nil || e != nil { contents.step = s; contents.epoch = e; contents.stepSource = .name }
-    }
-
-    /// `global_step` and `epoch` (fractional) from HF's trainer_state.json.
-    static func trainerState(_ path: String) throws -> (Int?, Double?) {
-        let file = try ArchiveFile(path: path)
-        guard file.size <= 256 << 20 else { throw CheckpointFormatError(path, "trainer state is too large") }
-        let data = Data(try file.read(at: 0, count: Int(file.size)))
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw CheckpointFormatError(path, "is not a JSON object (trainer_state.json may still be being written)")
-        }
-        let step = (dict["global_step"] as? NSNumber).flatMap { $0.intValue >= 0 ? $0.intValue : nil }
-        let epoch = (dict["epoch"] as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
-        return (step, epoch)
     }
 }

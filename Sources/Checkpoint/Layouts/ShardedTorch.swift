@@ -7,11 +7,11 @@ enum ShardedTorch {
 
     static func open(indexPath: String) throws -> CheckpointContents {
         let weightMap = try readWeightMap(indexPath)
-        let dir = (indexPath as NSString).deletingLastPathComponent
+        let dir = FileSystem.parent(indexPath)
         var byShard: [String: [String]] = [:]
         for (name, shard) in weightMap {
             guard !shard.isEmpty, !shard.contains("/"), shard != "..", shard != "." else {
-                throw CheckpointFormatError(indexPath, "weight_map names shard '\(shard)', which is not a file name in the index's folder")
+                throw CheckpointError.corrupt(indexPath, "weight_map names shard '\(shard)', which is not a file name in the index's folder")
             }
             byShard[shard, default: []].append(name)
         }
@@ -20,14 +20,14 @@ enum ShardedTorch {
         var files = [indexPath]
         var seen = Set<String>()
         for shard in byShard.keys.sorted() {
-            let shardPath = dir.isEmpty ? shard : dir + "/" + shard
+            let shardPath = FileSystem.join(dir, shard)
             let part = try TorchCheckpoint.readFile(shardPath)
             for name in byShard[shard]! where !part.keys.contains(name) {
-                throw CheckpointFormatError(indexPath, "weight_map puts '\(name)' in \(shard), which has no such tensor")
+                throw CheckpointError.corrupt(indexPath, "weight_map puts '\(name)' in \(shard), which has no such tensor")
             }
             for t in part.contents.tensors {
                 guard seen.insert(t.name).inserted else {
-                    throw CheckpointFormatError(indexPath, "tensor '\(t.name)' appears in two shards")
+                    throw CheckpointError.corrupt(indexPath, "tensor '\(t.name)' appears in two shards")
                 }
                 tensors.append(t)
             }
@@ -42,13 +42,13 @@ enum ShardedTorch {
 
     static func readWeightMap(_ path: String) throws -> [String: String] {
         let file = try ArchiveFile(path: path)
-        guard file.size <= UInt64(maxIndexBytes) else { throw CheckpointFormatError(path, "index file is larger than \(maxIndexBytes) bytes") }
+        guard file.size <= UInt64(maxIndexBytes) else { throw CheckpointError.corrupt(path, "index file is larger than \(maxIndexBytes) bytes") }
         let bytes = try file.read(at: 0, count: Int(file.size))
         struct Index: Decodable { let weight_map: [String: String] }
         do {
             return try JSONDecoder().decode(Index.self, from: Data(bytes)).weight_map
         } catch {
-            throw CheckpointFormatError(path, "not a valid shard index (needs a \"weight_map\" object of tensor name -> shard file): \(error)")
+            throw CheckpointError.corrupt(path, "not a valid shard index (needs a \"weight_map\" object of tensor name -> shard file): \(error)")
         }
     }
 }

@@ -17,7 +17,7 @@ struct StateDictLayout {
 
     init(_ pickle: SymbolicUnpickler.Result, path: String) throws {
         guard case .dict(let rootID) = pickle.root else {
-            throw CheckpointFormatError(path, "the pickle holds a \(pickle.root.kindName), not a dict of tensors (a whole pickled nn.Module is not supported: save model.state_dict())")
+            throw CheckpointError.refused(path, "the pickle holds a \(pickle.root.kindName), not a dict of tensors (a whole pickled nn.Module is not supported: save model.state_dict())")
         }
         let root = pickle.arena.dicts[rootID]
         func hasTensor(_ d: PickleDict) -> Bool {
@@ -33,7 +33,7 @@ struct StateDictLayout {
         if chosen == nil, hasTensor(root) { chosen = (root, nil) }
         guard let (weights, key) = chosen else {
             let keys = root.keys.compactMap { if case .string(let s) = $0 { s } else { nil } }.prefix(12)
-            throw CheckpointFormatError(path, "no model weights found: the top-level dict has no tensors and none of \(Self.weightRoots) (its keys: \(keys.joined(separator: ", ")))")
+            throw CheckpointError.refused(path, "no model weights found: the top-level dict has no tensors and none of \(Self.weightRoots) (its keys: \(keys.joined(separator: ", ")))")
         }
         self.weights = weights
         self.rootKey = key

@@ -6,6 +6,7 @@
 /// archive in memory, both against the reader's contract (per-layer memory, never extract).
 public enum NumpyCheckpoint {
     public static func open(_ path: String) throws -> CheckpointContents {
+        let path = FileSystem.absolute(path)
         let file = try ArchiveFile(path: path)
         let head = try file.read(at: 0, count: Int(min(file.size, 6)))
         var contents: CheckpointContents
@@ -14,7 +15,7 @@ public enum NumpyCheckpoint {
         } else if head.starts(with: [0x50, 0x4b, 0x03, 0x04]) {
             contents = try openNpz(file)
         } else {
-            throw CheckpointFormatError(path, "neither a .npy array (\\x93NUMPY) nor a .npz zip")
+            throw CheckpointError.refused(path, "neither a .npy array (\\x93NUMPY) nor a .npz zip")
         }
         let (s, e) = StepParser.parse(path: path)
         if s != nil || e != nil { contents.step = s; contents.epoch = e; contents.stepSource = .name }
@@ -25,7 +26,7 @@ public enum NumpyCheckpoint {
         let base = file.path.split(separator: "/").last.map(String.init) ?? file.path
         let name = base.hasSuffix(".npy") ? String(base.dropLast(4)) : base
         guard let ref = try array(in: file, at: 0, length: file.size, name: name, member: nil, skipUnsupported: false) else {
-            throw CheckpointFormatError(file.path, "array has an unsupported dtype")
+            throw CheckpointError.refused(file.path, "array has an unsupported dtype")
         }
         return CheckpointContents(path: file.path, format: .npy, tensors: [ref], files: [file.path])
     }
@@ -35,7 +36,7 @@ public enum NumpyCheckpoint {
         var tensors: [TensorRef] = []
         for entry in zip.entries where entry.name.hasSuffix(".npy") {
             guard entry.isStored else {
-                throw CheckpointFormatError(file.path, "entry '\(entry.name)' is compressed (np.savez_compressed); only np.savez (stored) archives can be read in place")
+                throw CheckpointError.refused(file.path, "entry '\(entry.name)' is compressed (np.savez_compressed); only np.savez (stored) archives can be read in place")
             }
             let name = String(entry.name.dropLast(4))
             if let ref = try array(in: file, at: entry.dataOffset, length: entry.size, name: name,
@@ -43,7 +44,7 @@ public enum NumpyCheckpoint {
                 tensors.append(ref)
             }
         }
-        guard !tensors.isEmpty else { throw CheckpointFormatError(file.path, "npz holds no numeric .npy arrays") }
+        guard !tensors.isEmpty else { throw CheckpointError.refused(file.path, "npz holds no numeric .npy arrays") }
         return CheckpointContents(path: file.path, format: .npz, tensors: tensors, files: [file.path])
     }
 
@@ -51,7 +52,7 @@ public enum NumpyCheckpoint {
     static func array(in file: ArchiveFile, at offset: UInt64, length: UInt64, name: String,
                       member: String?, skipUnsupported: Bool) throws -> TensorRef? {
         let whereText = member.map { "entry '\($0)'" } ?? "array"
-        let fail = { (p: String) in CheckpointFormatError(file.path, "\(whereText): \(p)") }
+        let fail = { (p: String) in CheckpointError.corrupt(file.path, "\(whereText): \(p)") }
         let header: NpyHeader
         do {
             let prefix = try file.read(at: offset, count: Int(min(length, 12)))
@@ -62,7 +63,7 @@ public enum NumpyCheckpoint {
             switch p {
             case .unsupported(let what):
                 if skipUnsupported { return nil }
-                throw fail("unsupported \(what)")
+                throw CheckpointError.refused(file.path, "\(whereText): unsupported \(what)")
             case .invalid(let what): throw fail("invalid .npy header: \(what)")
             }
         }
@@ -76,6 +77,9 @@ public enum NumpyCheckpoint {
         guard !o else { throw fail("byte count overflows") }
         let available = length - UInt64(header.dataStart)
         guard UInt64(bytes) == available else {
+            if UInt64(bytes) > available {
+                throw CheckpointError.truncated(path: file.path, detail: "\(whereText): shape \(header.shape) needs \(bytes) data bytes, only \(available) present")
+            }
             throw fail(UInt64(bytes) > available
                 ? "truncated: shape \(header.shape) needs \(bytes) data bytes, only \(available) present"
                 : "\(available - UInt64(bytes)) bytes after the array data")

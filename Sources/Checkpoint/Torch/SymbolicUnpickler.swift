@@ -55,8 +55,13 @@ private struct Machine {
         self.bytes = bytes; self.path = path; self.member = member; self.limits = limits
     }
 
-    func fail(_ problem: String) -> CheckpointFormatError {
-        CheckpointFormatError(path, "\(member): \(problem) (at byte \(opStart))")
+    func fail(_ problem: String) -> CheckpointError {
+        CheckpointError.corrupt(path, "\(member): \(problem) (at byte \(opStart))")
+    }
+
+    /// Well-formed pickle content wwmon will not evaluate (the safety allow-list).
+    func refuse(_ problem: String) -> CheckpointError {
+        CheckpointError.refused(path, "\(member): \(problem) (at byte \(opStart))")
     }
 
     // MARK: reading the byte stream
@@ -166,7 +171,7 @@ private struct Machine {
             switch op {
             case 0x80: // PROTO
                 let v = try byte()
-                guard v <= 5 else { throw fail("pickle protocol \(v) is newer than 5") }
+                guard v <= 5 else { throw refuse("pickle protocol \(v) is newer than 5") }
             case 0x95: _ = try le(8) // FRAME: a hint, the stream is already in memory
             case 0x2e: // STOP
                 guard stack.count == 1, marks.isEmpty else {
@@ -261,23 +266,23 @@ private struct Machine {
                 let target = try top()
                 switch target {
                 case .dict, .tensor, .skippedTensor, .opaque: _ = state
-                default: throw fail("BUILD on a \(target.kindName) is not allowed")
+                default: throw refuse("BUILD on a \(target.kindName) is not allowed")
                 }
             case 0x51: // BINPERSID
                 try push(try persistent(try pop()))
 
-            case 0x49: throw fail("text opcode INT (protocol 0) is not allowed")
-            case 0x4c: throw fail("text opcode LONG (protocol 0) is not allowed")
-            case 0x46: throw fail("text opcode FLOAT (protocol 0) is not allowed")
-            case 0x53: throw fail("text opcode STRING (protocol 0) is not allowed")
-            case 0x56: throw fail("text opcode UNICODE (protocol 0) is not allowed")
-            case 0x50: throw fail("text opcode PERSID is not allowed")
-            case 0x67: throw fail("text opcode GET is not allowed")
-            case 0x70: throw fail("text opcode PUT is not allowed")
-            case 0x69: throw fail("opcode INST (instantiates an arbitrary class) is not allowed")
-            case 0x6f: throw fail("opcode OBJ (instantiates an arbitrary class) is not allowed")
-            case 0x82, 0x83, 0x84: throw fail("opcode EXT (extension registry lookup) is not allowed")
-            case 0x96, 0x97, 0x98: throw fail("protocol-5 out-of-band buffers are not allowed")
+            case 0x49: throw refuse("text opcode INT (protocol 0) is not allowed")
+            case 0x4c: throw refuse("text opcode LONG (protocol 0) is not allowed")
+            case 0x46: throw refuse("text opcode FLOAT (protocol 0) is not allowed")
+            case 0x53: throw refuse("text opcode STRING (protocol 0) is not allowed")
+            case 0x56: throw refuse("text opcode UNICODE (protocol 0) is not allowed")
+            case 0x50: throw refuse("text opcode PERSID is not allowed")
+            case 0x67: throw refuse("text opcode GET is not allowed")
+            case 0x70: throw refuse("text opcode PUT is not allowed")
+            case 0x69: throw refuse("opcode INST (instantiates an arbitrary class) is not allowed")
+            case 0x6f: throw refuse("opcode OBJ (instantiates an arbitrary class) is not allowed")
+            case 0x82, 0x83, 0x84: throw refuse("opcode EXT (extension registry lookup) is not allowed")
+            case 0x96, 0x97, 0x98: throw refuse("protocol-5 out-of-band buffers are not allowed")
             default: throw fail("unknown pickle opcode 0x\(String(op, radix: 16))")
             }
         }
@@ -319,7 +324,7 @@ private struct Machine {
 
     func global(_ module: String, _ name: String) throws -> PickleGlobal {
         guard let g = PickleGlobal.lookup(module: module, name: name) else {
-            throw fail("refused global '\(module).\(name)': not a tensor or state-dict type (wwmon never imports or calls pickled code)")
+            throw refuse("refused global '\(module).\(name)': not a tensor or state-dict type (wwmon never imports or calls pickled code)")
         }
         return g
     }
@@ -328,10 +333,10 @@ private struct Machine {
 
     mutating func persistent(_ pid: PickleValue) throws -> PickleValue {
         guard case .tuple(let t) = pid, t.items.count == 5, case .string("storage") = t.items[0] else {
-            throw fail("persistent id is not a ('storage', type, key, location, numel) tuple")
+            throw refuse("persistent id is not a ('storage', type, key, location, numel) tuple")
         }
         guard case .global(.storageType(let element)) = t.items[1] else {
-            throw fail("persistent id names a \(t.items[1].kindName), not a storage type")
+            throw refuse("persistent id names a \(t.items[1].kindName), not a storage type")
         }
         guard case .string(let key) = t.items[2], !key.isEmpty, key.utf8.count <= 64,
               key.utf8.allSatisfy({ $0 != UInt8(ascii: "/") && $0 >= 0x20 }) else {
@@ -405,7 +410,7 @@ private struct Machine {
 
     /// Interprets a call of an allow-listed global. Never calls anything.
     mutating func call(_ callable: PickleValue, _ argsValue: PickleValue) throws -> PickleValue {
-        guard case .global(let g) = callable else { throw fail("REDUCE/NEWOBJ on a \(callable.kindName), not an allowed global") }
+        guard case .global(let g) = callable else { throw refuse("REDUCE/NEWOBJ on a \(callable.kindName), not an allowed global") }
         guard case .tuple(let t) = argsValue else { throw fail("REDUCE/NEWOBJ arguments are a \(argsValue.kindName), not a tuple") }
         let args = t.items
         return try interpret(g, args)
@@ -430,7 +435,7 @@ private struct Machine {
                 throw fail("_rebuild_from_type_v2 with unexpected arguments")
             }
             guard case .global(let cls) = args[1], cls == .torchTensor || cls == .parameter else {
-                throw fail("_rebuild_from_type_v2 of a type other than torch.Tensor/Parameter")
+                throw refuse("_rebuild_from_type_v2 of a type other than torch.Tensor/Parameter")
             }
             if case .rebuildFromTypeV2 = f { throw fail("nested _rebuild_from_type_v2") }
             return try interpret(f, inner.items)
@@ -451,8 +456,8 @@ private struct Machine {
         case .bytearray, .complex, .numpyScalar, .numpyDtype, .numpyReconstruct, .numpyNdarray, .getLayout, .builtinType:
             return .opaque("object")
         case .torchTensor: return .opaque("tensor subclass")
-        case .dtype(let e): throw fail("torch.\(e.name) is not callable")
-        case .storageType: throw fail("storage types may only appear in persistent ids")
+        case .dtype(let e): throw refuse("torch.\(e.name) is not callable")
+        case .storageType: throw refuse("storage types may only appear in persistent ids")
         }
     }
 }

@@ -16,32 +16,33 @@ struct TorchArchive {
 
     init(file: ArchiveFile) throws {
         path = file.path
-        let fail = { (p: String) in CheckpointFormatError(file.path, p) }
+        let fail = { (p: String) in CheckpointError.corrupt(file.path, p) }
+        let unsupported = { (p: String) in CheckpointError.refused(file.path, p) }
         let head = try file.read(at: 0, count: Int(min(file.size, 14)))
         if head.starts(with: Self.legacyMagic) {
-            throw fail("legacy (pre-1.6, non-zip) torch.save format is not supported; re-save with a current torch")
+            throw unsupported("legacy (pre-1.6, non-zip) torch.save format is not supported; re-save with a current torch")
         }
         if head.starts(with: Array("PYTORCH1".utf8)) {
-            throw fail("pre-1.0 'PYTORCH1' archive is not supported")
+            throw unsupported("pre-1.0 'PYTORCH1' archive is not supported")
         }
         guard head.starts(with: [0x50, 0x4b, 0x03, 0x04]) else {
-            throw fail("not a torch.save zip archive (no PK\\x03\\x04 signature)")
+            throw unsupported("not a torch.save zip archive (no PK\\x03\\x04 signature)")
         }
         zip = try ZipArchive(file: file)
         guard let first = zip.entries.first, let slash = first.name.firstIndex(of: "/") else {
-            throw fail("zip has no '<prefix>/data.pkl' entry: not a torch.save archive")
+            throw unsupported("zip has no '<prefix>/data.pkl' entry: not a torch.save archive")
         }
         prefix = String(first.name[...slash])
         for e in zip.entries where !e.name.hasPrefix(prefix) {
             throw fail("zip entry '\(e.name)' does not share the archive prefix '\(prefix)'")
         }
         if zip.entry(named: prefix + "constants.pkl") != nil {
-            throw fail("TorchScript archive (torch.jit.save), not a torch.save checkpoint; save the model's state_dict instead")
+            throw unsupported("TorchScript archive (torch.jit.save), not a torch.save checkpoint; save the model's state_dict instead")
         }
         guard let pkl = zip.entry(named: prefix + "data.pkl") else {
-            throw fail("zip has no '\(prefix)data.pkl' entry: not a torch.save archive")
+            throw unsupported("zip has no '\(prefix)data.pkl' entry: not a torch.save archive")
         }
-        guard pkl.isStored else { throw fail("'\(pkl.name)' is compressed (method \(pkl.method)); torch.save stores entries uncompressed") }
+        guard pkl.isStored else { throw unsupported("'\(pkl.name)' is compressed (method \(pkl.method)); torch.save stores entries uncompressed") }
         guard pkl.size <= UInt64(Self.maxPickleBytes) else { throw fail("'\(pkl.name)' is \(pkl.size) bytes (limit \(Self.maxPickleBytes))") }
 
         var big = false
@@ -65,7 +66,7 @@ struct TorchArchive {
             guard let entry = zip.entry(named: name) else {
                 throw fail("the pickle references storage '\(key)' but the archive has no '\(name)' entry")
             }
-            guard entry.isStored else { throw fail("storage entry '\(name)' is compressed (method \(entry.method)); only stored entries can be read in place") }
+            guard entry.isStored else { throw unsupported("storage entry '\(name)' is compressed (method \(entry.method)); only stored entries can be read in place") }
             guard entry.size == UInt64(storage.byteCount) else {
                 throw fail("storage entry '\(name)' holds \(entry.size) bytes, the pickle says \(storage.byteCount)")
             }
@@ -77,7 +78,7 @@ struct TorchArchive {
     func tensorRef(name: String, view: TensorView) throws -> TensorRef? {
         guard let dtype = view.element.dtype else { return nil }
         guard let entry = zip.entry(named: prefix + "data/" + view.storage.key) else {
-            throw CheckpointFormatError(path, "missing storage entry for '\(name)'")
+            throw CheckpointError.corrupt(path, "missing storage entry for '\(name)'")
         }
         let byteOffset = UInt64(view.storageOffset) * UInt64(view.element.size)
         return TensorRef(name: name, dtype: dtype, shape: view.shape, file: path,

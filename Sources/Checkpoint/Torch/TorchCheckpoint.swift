@@ -8,7 +8,8 @@ public enum TorchCheckpoint {
     /// Lists the model's tensors (never optimizer/scheduler/RNG state), with names normalised,
     /// tied weights as aliases, and the step/epoch the content or the names give.
     public static func open(_ path: String) throws -> CheckpointContents {
-        if isDirectory(path) { return try FrameworkFolder.open(path) }
+        let path = FileSystem.absolute(path)
+        if try FileSystem.kind(path) == .directory { return try FrameworkFolder.open(path) }
         if path.hasSuffix(".index.json") { return try ShardedTorch.open(indexPath: path) }
         var contents = try openFile(path)
         if contents.step == nil && contents.epoch == nil {
@@ -54,8 +55,4 @@ public enum TorchCheckpoint {
         return (contents, keys)
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-    }
 }

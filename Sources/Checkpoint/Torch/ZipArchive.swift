@@ -37,10 +37,12 @@ struct ZipArchive {
 
     init(file: ArchiveFile) throws {
         path = file.path
-        let fail = { (problem: String) in CheckpointFormatError(file.path, problem) }
+        let fail = { (problem: String) in CheckpointError.corrupt(file.path, problem) }
+        let cut = { (problem: String) in CheckpointError.truncated(path: file.path, detail: problem) }
+        let unsupported = { (problem: String) in CheckpointError.refused(file.path, problem) }
         let size = file.size
         guard size >= 22 else {
-            throw fail("incomplete or truncated zip: \(size) bytes, too short for an end-of-central-directory record")
+            throw cut("incomplete or truncated zip: \(size) bytes, too short for an end-of-central-directory record")
         }
 
         // The EOCD is the last 22 bytes plus an optional comment (<= 65535 bytes). torch writes no
@@ -57,7 +59,7 @@ struct ZipArchive {
             i -= 1
         }
         guard let eocdIndex else {
-            throw fail("incomplete or truncated zip: no end-of-central-directory record (a torch.save file still being written, or cut short)")
+            throw cut("incomplete or truncated zip: no end-of-central-directory record (a torch.save file still being written, or cut short)")
         }
         let eocdOffset = size - UInt64(window - eocdIndex)
         var c = ByteCursor(tail, at: eocdIndex + 4)
@@ -70,7 +72,7 @@ struct ZipArchive {
         var cdOffset = UInt64(cdOffset32)
         var cdEnd = eocdOffset   // the central directory must end where the (zip64) EOCD begins
         guard disk == 0 || disk == 0xFFFF, cdDisk == 0 || cdDisk == 0xFFFF, entriesHere == entriesTotal else {
-            throw fail("multi-disk zip archives are not supported")
+            throw unsupported("multi-disk zip archives are not supported")
         }
 
         // A zip64 locator sits directly before the classic EOCD when present.
@@ -81,7 +83,7 @@ struct ZipArchive {
                 let locDisk = lc.le(UInt32.self)!
                 let eocd64Offset = lc.le(UInt64.self)!
                 let disks = lc.le(UInt32.self)!
-                guard locDisk == 0, disks <= 1 else { throw fail("multi-disk zip64 archives are not supported") }
+                guard locDisk == 0, disks <= 1 else { throw unsupported("multi-disk zip64 archives are not supported") }
                 guard eocd64Offset <= eocdOffset - 20, eocdOffset - 20 - eocd64Offset >= 56 else {
                     throw fail("corrupt zip64 locator: record offset \(eocd64Offset) is outside the file")
                 }
@@ -93,7 +95,7 @@ struct ZipArchive {
                 _ = rc.le(UInt64.self); _ = rc.le(UInt16.self); _ = rc.le(UInt16.self)
                 let d64 = rc.le(UInt32.self)!, cd64 = rc.le(UInt32.self)!
                 let here64 = rc.le(UInt64.self)!, total64 = rc.le(UInt64.self)!
-                guard d64 == 0, cd64 == 0, here64 == total64 else { throw fail("multi-disk zip64 archives are not supported") }
+                guard d64 == 0, cd64 == 0, here64 == total64 else { throw unsupported("multi-disk zip64 archives are not supported") }
                 entryCount = total64
                 cdSize = rc.le(UInt64.self)!
                 cdOffset = rc.le(UInt64.self)!
@@ -144,7 +146,7 @@ struct ZipArchive {
                 if diskStart == 0xFFFF { guard let v = zc.le(UInt32.self) else { throw bad("short zip64 extra") }; diskStart = v }
             }
             guard diskStart == 0 else { throw bad("entry on another disk") }
-            guard flags & 0x1 == 0 else { throw fail("zip entry '\(name)' is encrypted; not supported") }
+            guard flags & 0x1 == 0 else { throw unsupported("zip entry '\(name)' is encrypted; not supported") }
             guard seen.insert(name).inserted else { throw fail("zip has two entries named '\(name)'") }
             guard lho < cdOffset, cdOffset - lho >= 30 else { throw bad("'\(name)' local header offset \(lho) is not before the central directory") }
 

@@ -92,25 +92,4 @@ struct TorchFixtureTests {
         // Shards are read in file-name order and each in pickle order, which here is the model's order.
         try checkAgainstExpected(c, e)
     }
-
-    @Test("a real pretrained model (all-MiniLM-L6-v2) converted to .bin reads the same tensors as its shipped .safetensors")
-    func miniLM() throws {
-        let bin = Fixtures.repoRoot.appendingPathComponent("Tests/Fixtures/generated/minilm/pytorch_model.bin").path
-        guard FileManager.default.fileExists(atPath: bin) else {
-            // Generated, not committed (90 MB): scripts/gen_fixtures.py --minilm Tests/Fixtures/generated/minilm
-            print("skipped: \(bin) missing; run scripts/gen_fixtures.py --minilm Tests/Fixtures/generated/minilm")
-            return
-        }
-        let e = try Fixtures.expected("minilm")
-        var c = try TorchCheckpoint.open(bin)
-        c.format = .torchZip
-        let expectedNames = e.tensors.map(\.name)
-        #expect(c.tensors.map(\.name) == expectedNames)
-        for (ref, t) in zip(c.tensors, e.tensors) {
-            #expect(ref.shape == t.shape && ref.dtype.rawValue == t.dtype)
-            let v = try RefValues.read(ref)
-            #expect(Array(v.prefix(t.first.count)) == t.first, "\(t.name)")
-            #expect(abs(v.reduce(0, +) - t.sum) <= 1e-9 * max(1, abs(t.sum)) + 1e-9 * sqrt(t.sumsq), "\(t.name)")
-        }
-    }
 }

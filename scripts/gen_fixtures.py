@@ -224,6 +224,16 @@ def gen_plain():
     expect("v3_dtypes", "v3_dtypes.pt", sd, ww=False)
 
 
+def gen_params():
+    """A dict of nn.Parameter objects (torch.save(dict(model.named_parameters()))): each is
+    pickled through torch._utils._rebuild_parameter around _rebuild_tensor_v2."""
+    torch.manual_seed(16)
+    m = MLP()
+    params = OrderedDict(m.named_parameters())
+    save(params, "parameters.pt")
+    expect("parameters", "parameters.pt", OrderedDict((k, v.detach()) for k, v in params.items()))
+
+
 def gen_wrappers():
     import torch.distributed as dist
     from torch.nn.parallel import DistributedDataParallel as DDP
@@ -476,7 +486,7 @@ def main():
     ap.add_argument("--only", nargs="*", help="generator names to run (default: all)")
     ap.add_argument("--minilm", type=Path, help="write the MiniLM .bin/.safetensors pair here")
     a = ap.parse_args()
-    gens = {"plain": gen_plain, "wrappers": gen_wrappers, "tutorial": gen_tutorial, "lightning": gen_lightning,
+    gens = {"plain": gen_plain, "params": gen_params, "wrappers": gen_wrappers, "tutorial": gen_tutorial, "lightning": gen_lightning,
             "deepspeed": gen_deepspeed, "hf": gen_hf, "sharded": gen_sharded, "hostile": gen_hostile,
             "numpy": gen_numpy}
     if a.minilm:

@@ -16,7 +16,7 @@ import Testing
     static let cases: [(String, String)] = [
         ("f32_mlp.pt", "f32_mlp"), ("f16_mlp.pt", "f16_mlp"), ("bf16_mlp.pt", "bf16_mlp"),
         ("conv_net.pt", "conv_net"), ("tied_embeddings.pt", "tied_embeddings"), ("views.pt", "views"),
-        ("protocol4.pt", "protocol4"), ("ddp_prefixed.pt", "ddp_prefixed"),
+        ("protocol4.pt", "protocol4"), ("parameters.pt", "parameters"), ("ddp_prefixed.pt", "ddp_prefixed"),
         ("compiled_prefixed.pt", "compiled_prefixed"), ("tutorial.pt", "tutorial"),
         ("lightning/epoch=1-step=8.ckpt", "lightning"), ("deepspeed", "deepspeed"),
         ("hf_safetensors/checkpoint-10", "hf_safetensors"), ("hf_bin/checkpoint-10", "hf_safetensors"),

@@ -5,8 +5,8 @@ import Testing
 /// Real torch.save files (scripts/gen_fixtures.py): the reader must list exactly the tensors
 /// torch wrote, with their dtypes, shapes, views and values, and the step/epoch the files say.
 struct TorchFixtureTests {
-    @Test("plain state dicts (f32, f16, bf16, conv, protocol 4) read as torch wrote them",
-          arguments: ["f32_mlp", "f16_mlp", "bf16_mlp", "conv_net", "protocol4"])
+    @Test("plain state dicts (f32, f16, bf16, conv, protocol 4, nn.Parameter values) read as torch wrote them",
+          arguments: ["f32_mlp", "f16_mlp", "bf16_mlp", "conv_net", "protocol4", "parameters"])
     func plainStateDicts(stem: String) throws {
         let e = try Fixtures.expected(stem)
         let c = try TorchCheckpoint.open(Fixtures.path(e.fixture))

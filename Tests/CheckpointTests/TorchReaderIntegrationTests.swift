@@ -10,7 +10,7 @@ struct TorchReaderIntegrationTests {
     static let cases: [(String, String)] = [
         ("f32_mlp", "f32_mlp.pt"), ("f16_mlp", "f16_mlp.pt"), ("bf16_mlp", "bf16_mlp.pt"),
         ("conv_net", "conv_net.pt"), ("tied_embeddings", "tied_embeddings.pt"), ("views", "views.pt"),
-        ("protocol4", "protocol4.pt"), ("v3_dtypes", "v3_dtypes.pt"), ("ddp_prefixed", "ddp_prefixed.pt"),
+        ("protocol4", "protocol4.pt"), ("parameters", "parameters.pt"), ("v3_dtypes", "v3_dtypes.pt"), ("ddp_prefixed", "ddp_prefixed.pt"),
         ("compiled_prefixed", "compiled_prefixed.pt"), ("tutorial", "tutorial.pt"),
         ("lightning", "lightning/epoch=1-step=8.ckpt"), ("deepspeed", "deepspeed"),
         ("hf_bin", "hf_bin/checkpoint-10"), ("hf_safetensors", "hf_safetensors/checkpoint-10"),

@@ -68,6 +68,20 @@ struct LayoutTests {
         #expect(c.step == 1200 && c.stepSource == .name)
     }
 
+    @Test("Lightning's DeepSpeed strategy: an `epoch=3-step=1200.ckpt/` folder with tag `checkpoint` takes its step from the folder name")
+    func lightningDeepSpeedFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-lds-\(UUID().uuidString)")
+        let dir = root.appendingPathComponent("epoch=3-step=1200.ckpt")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("checkpoint"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("f32_mlp.pt"),
+                                         toPath: dir.appendingPathComponent("checkpoint/mp_rank_00_model_states.pt").path)
+        try "checkpoint".write(to: dir.appendingPathComponent("latest"), atomically: true, encoding: .utf8)
+        let c = try CheckpointReader.open(dir.path)
+        #expect(c.step == 1200 && c.epoch == 3 && c.stepSource == .name)
+        #expect(c.path == dir.path && c.tensors.count == 8)
+    }
+
     @Test("a DeepSpeed 'latest' naming a missing or unsafe tag is refused")
     func deepSpeedLatest() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-ds-\(UUID().uuidString)")

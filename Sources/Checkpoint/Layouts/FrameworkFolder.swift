@@ -46,6 +46,8 @@ enum FrameworkFolder {
             }
             var contents = try open(FileSystem.join(dir, tag))
             contents.path = dir
+            // Lightning's DeepSpeed strategy: `epoch=3-step=1200.ckpt/` holding tag `checkpoint`.
+            if contents.stepSource == nil { nameStep(dir, into: &contents) }
             contents.files.append(latestPath)
             return contents
         }

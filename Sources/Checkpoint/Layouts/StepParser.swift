@@ -46,7 +46,7 @@ public enum StepParser {
 
     /// The name that carries the step for a checkpoint at `path`: the file's own name, or its
     /// folder's for framework-fixed file names (`global_step500/mp_rank_00_model_states.pt`).
-    static func parse(path: String) -> (step: Int?, epoch: Double?) {
+    public static func parse(path: String) -> (step: Int?, epoch: Double?) {
         let parts = path.split(separator: "/").map(String.init)
         guard let last = parts.last else { return (nil, nil) }
         if isFrameworkFileName(last), parts.count >= 2 { return parse(name: parts[parts.count - 2]) }

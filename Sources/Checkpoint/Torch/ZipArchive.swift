@@ -33,7 +33,10 @@ struct ZipArchive {
     static let centralSignature: UInt32 = 0x0201_4b50
     static let localSignature: UInt32 = 0x0403_4b50
 
-    func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
+    /// Entry index by name (models have thousands of storages; a linear search each would be quadratic).
+    private let byName: [String: Int]
+
+    func entry(named name: String) -> ZipEntry? { byName[name].map { entries[$0] } }
 
     init(file: ArchiveFile) throws {
         path = file.path
@@ -169,6 +172,7 @@ struct ZipArchive {
                                     localHeaderOffset: lho, dataOffset: dataOffset))
         }
         self.entries = entries
+        self.byName = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
         self.centralDirectoryOffset = cdOffset
     }
 }

@@ -67,7 +67,8 @@ public struct Analyzer: Sendable {
             checkpoint: CheckpointInfo(path: contents.path, format: contents.format.rawValue,
                                        step: contents.step, epoch: contents.epoch,
                                        stepSource: contents.stepSource?.rawValue,
-                                       aliases: contents.aliases, tensorHashes: hashes))
+                                       aliases: contents.aliases, tensorHashes: hashes,
+                                       layersReused: reuse == nil ? nil : reused))
     }
 
     struct Job: Sendable { var index: Int; var plan: LayerPlan; var tensor: TensorRef }

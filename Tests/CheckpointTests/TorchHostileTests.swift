@@ -82,6 +82,12 @@ struct TorchHostileTests {
         try refused(P.stateDict([("w", P.tensor(numel: 6, offset: 1, size: [2, 3], stride: [3, 1]))]), "outside storage")
         try refused(P.stateDict([("w", P.tensor(numel: 6, size: [2, 3], stride: [4, 1]))]), "outside storage")
         try refused(P.stateDict([("w", P.tensor(numel: 6, size: [Int(Int32.max), Int(Int32.max), 4], stride: [Int(Int32.max), 2, 1]))]), "overflow")
+        // An empty view with a huge storage offset (a LONG1 of Int.max) must not reach offset arithmetic.
+        let emptyFar = P.global("torch._utils", "_rebuild_tensor_v2") + P.mark
+            + P.mark + P.str("storage") + P.global("torch", "FloatStorage") + P.str("0") + P.str("cpu") + P.int(6) + P.tuple + P.binpersid
+            + [0x8a, 0x08] + ZipBuilder.le(Int64.max) + P.ints([0]) + P.ints([1]) + P.newFalse
+            + P.global("collections", "OrderedDict") + P.emptyTuple + P.reduce + P.tuple + P.reduce
+        try refused(P.stateDict([("w", emptyFar)]), "empty tensor view starts at element")
     }
 
     @Test("a storage size that disagrees with its zip entry (huge claimed numel) is refused")

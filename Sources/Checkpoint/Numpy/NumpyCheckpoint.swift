@@ -85,7 +85,7 @@ public enum NumpyCheckpoint {
                 : "\(available - UInt64(bytes)) bytes after the array data")
         }
         var strides: [Int]?
-        if header.fortranOrder {
+        if header.fortranOrder, count > 0 {
             var s: [Int] = []
             var step = 1
             for d in header.shape { s.append(step); step *= max(d, 1) }

@@ -401,6 +401,10 @@ private struct Machine {
                 last = l
             }
         }
+        // An empty view may sit at the very end of its storage, never past it.
+        if count == 0, offset > capacity {
+            throw fail("empty tensor view starts at element \(offset), past storage '\(storage.key)' of \(capacity) elements")
+        }
         if count > 0, last >= capacity {
             throw fail("tensor view (offset \(offset), size \(shape), stride \(strides)) reaches element \(last), outside storage '\(storage.key)' of \(capacity) elements")
         }

@@ -50,16 +50,14 @@ public enum CheckpointReader {
         let head = try file.read(count: Int(min(size, 16)), at: 0)
         let format = sniff(head, fileSize: size)
         let lowerName = FileSystem.baseName(path).lowercased()
-        // Extension point: the torch and numpy readers plug in here (TorchCheckpoint.open,
-        // NumpyCheckpoint.open); until they exist these formats are reported as unsupported.
         switch format {
         case .safetensors:
             return try safetensorsContents(path: path, file: file)
         case .zip:
-            let kind = lowerName.hasSuffix(".npz") ? "NumPy .npz archive" : "zip archive (torch.save, .npz or .keras)"
-            throw CheckpointError.unsupportedFormat(path: path, detail: "\(kind) reading is not available in this build")
+            // torch.save archives hold `<prefix>/data.pkl`; .npz archives hold `*.npy` entries.
+            return try ZipKind.isNpz(path) ? NumpyCheckpoint.open(path) : TorchCheckpoint.open(path)
         case .npy:
-            throw CheckpointError.unsupportedFormat(path: path, detail: "NumPy .npy reading is not available in this build")
+            return try NumpyCheckpoint.open(path)
         case .torchLegacy:
             throw CheckpointError.unsupportedFormat(path: path, detail: "legacy (pre-1.6, non-zip) torch.save files are not supported")
         case .hdf5:
@@ -70,6 +68,7 @@ public enum CheckpointReader {
             if lowerName.hasSuffix(".safetensors") {
                 return try safetensorsContents(path: path, file: file)
             }
+            if lowerName.hasSuffix(".bin.index.json") { return try TorchCheckpoint.open(path) }
             let hex = head.prefix(8).map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined(separator: " ")
             throw CheckpointError.unsupportedFormat(path: path,
                 detail: "not a recognised checkpoint format (\(size) bytes, first bytes: \(hex.isEmpty ? "none" : hex))")
@@ -78,7 +77,7 @@ public enum CheckpointReader {
 
     private static func safetensorsContents(path: String, file: ReadOnlyFile) throws -> CheckpointContents {
         let header = try SafetensorsFile.read(file)
-        let progress = TrainingProgress.find(dir: FileSystem.parent(path), metadata: header.metadata)
+        let progress = TrainingProgress.find(dir: FileSystem.parent(path), metadata: header.metadata, path: path)
         return CheckpointContents(path: path, format: .safetensors, tensors: header.tensors,
                                   aliases: aliases(header.metadata, header.tensors),
                                   step: progress.step, epoch: progress.epoch, stepSource: progress.source,
@@ -99,18 +98,14 @@ public enum CheckpointReader {
                 FileSystem.isRegularFile(FileSystem.join(dir, $0))
             }
             if files.isEmpty {
-                // Extension point: torch directories (pytorch_model*.bin with or without
-                // pytorch_model.bin.index.json, DeepSpeed tags) plug in here.
-                if names.contains(where: { $0.hasSuffix(".bin") || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") || $0.hasSuffix(".ckpt") }) {
-                    throw CheckpointError.unsupportedFormat(path: dir,
-                        detail: "directory holds PyTorch files but no safetensors; torch reading is not available in this build")
-                }
-                throw CheckpointError.unsupportedFormat(path: dir, detail: "directory holds no checkpoint files (no *.safetensors)")
+                // No safetensors: torch folders (HF pytorch_model.bin[.index.json], DeepSpeed
+                // tag folders and save dirs with `latest`).
+                return try TorchCheckpoint.open(dir)
             }
             contents = try SafetensorsDirectory.readFiles(dir: dir, names: files)
             format = files.count == 1 ? .safetensors : .safetensorsSharded
         }
-        let progress = TrainingProgress.find(dir: dir, metadata: contents.metadata)
+        let progress = TrainingProgress.find(dir: dir, metadata: contents.metadata, path: dir)
         return CheckpointContents(path: dir, format: format, tensors: contents.tensors,
                                   aliases: aliases(contents.metadata, contents.tensors),
                                   step: progress.step, epoch: progress.epoch, stepSource: progress.source,

@@ -1,6 +1,6 @@
 import Analysis
-import ArgumentParser
 import Checkpoint
+import ArgumentParser
 import Foundation
 import Store
 
@@ -64,7 +64,7 @@ struct IngestCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         var result: CheckpointReport
         do {
-            result = try await produceReport(store)
+            result = try await produceReport(store: store)
         } catch {
             let reason = "\(error)"
             _ = try store.recordError(run: runName, root: root, path: path, step: step, epoch: epoch,
@@ -92,17 +92,19 @@ struct IngestCommand: AsyncParsableCommand {
             say(Outcome(status: "inserted", run: runName, path: path, checkpointID: id, step: rec?.step, error: nil),
                 "recorded \(runName) step \(rec.map { "\($0.step)" } ?? "?"): \(s.layersAnalyzed) layers analysed, "
                 + "\(s.layersFailed) failed, ⟨alpha⟩ \(Text.fixed(s.alpha)), ⟨alpha_weighted⟩ \(Text.fixed(s.alphaWeighted))"
+                + (result.checkpoint.layersReused.map { $0 > 0 ? ", \($0) layers reused" : "" } ?? "")
                 + " (\(Text.fixed(duration, 2)) s)")
         }
     }
 
-    func produceReport(_ store: HistoryStore) async throws -> CheckpointReport {
+    /// Analyses PATH (reusing the stored rows of tensors whose bytes were analysed before), or
+    /// decodes the report given with --report.
+    func produceReport(store: HistoryStore) async throws -> CheckpointReport {
         guard let report else {
             let options = AnalysisOptions(pool: !noPool, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            // Tensors whose bytes were analysed before (frozen layers, a copied checkpoint) take
-            // their stored rows instead of being recomputed; the key includes the pool option.
-            let reuse: Analyzer.Reuse = { key in (try? store.layerReports(forHashes: [key]))?[key] }
-            return try await Analyzer(options: options).analyze(try CheckpointReader.open(path), reuse: reuse)
+            return try await Analyzer(options: options).analyze(CheckpointReader.open(path), reuse: { key in
+                (try? store.layerReports(forHashes: [key]))?[key]
+            })
         }
         let data: Data
         do {

@@ -10,7 +10,8 @@ struct WWMon: AsyncParsableCommand {
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
-                      HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self])
+                      HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
+                      AlertsCommand.self, HookCommand.self])
 
     static func main() async {
         // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once.

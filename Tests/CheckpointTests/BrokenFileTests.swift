@@ -151,6 +151,7 @@ import Testing
         #expect(CheckpointReader.sniff([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19], fileSize: 100) == .torchLegacy)
         #expect(CheckpointReader.sniff(Array(Self.valid.prefix(16)), fileSize: UInt64(Self.valid.count)) == .safetensors)
         let zip = try tmp.write("model.pt", [0x50, 0x4b, 0x03, 0x04] + [UInt8](repeating: 0, count: 40))
-        #expect(checkpointError { _ = try CheckpointReader.open(zip) }?.description.contains("unsupported format: zip archive") == true)
+        // Zips go to the torch / npz readers (h-torch); this one has no central directory.
+        #expect(checkpointError { _ = try CheckpointReader.open(zip) }?.description.contains("incomplete or truncated zip") == true)
     }
 }

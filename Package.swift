@@ -9,11 +9,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wwmon", targets: ["wwmon"]),
+        .executable(name: "store-scale", targets: ["StoreScale"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -34,26 +36,42 @@ let package = Package(
             "Metrics", "Analysis",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Alert rules over metric series, firing/resolved lifecycle, hook processes.
+        .target(name: "Alerts", dependencies: [
+            "Metrics", "Store",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Checkpoint", "Analysis", "Store",
+            "Checkpoint", "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
-            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // Only for `wwmon hook test` reading [[hook]] until the daemon's config types land.
+            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+
+        // Store scale benchmark (bench/store-scale.sh); not a test.
+        .executableTarget(name: "StoreScale", dependencies: ["Store", "Analysis", "Metrics"],
+                          path: "Benchmarks/StoreScale"),
+        // Stands in for a training job in the README's demo (writes a series of checkpoints).
+        .executableTarget(name: "wwmon-example-trainer"),
 
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Checkpoint"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
     ]
 )

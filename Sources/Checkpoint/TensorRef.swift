@@ -29,7 +29,8 @@ public enum DType: String, Sendable, Hashable, Codable, CaseIterable {
 /// Where one tensor's bytes are: a value that crosses from the readers to the analysis.
 /// Nothing is read until `TensorReader` is asked for it.
 public struct TensorRef: Sendable, Hashable {
-    /// The key as written in the file (before any name normalisation).
+    /// The tensor name: the key as written, with wrapper prefixes (DDP `module.`, torch.compile
+    /// `_orig_mod.`) removed by the torch reader so a layer keeps its identity across checkpoints.
     public var name: String
     public var dtype: DType
     public var shape: [Int]
@@ -41,11 +42,16 @@ public struct TensorRef: Sendable, Hashable {
     public var strides: [Int]?
     /// True when the bytes are big-endian (some .npy files).
     public var bigEndian: Bool
+    /// Size `file` had when this descriptor was made, if the reader knows it must stay so
+    /// (safetensors: exactly 8 + N + last END). `TensorReader` refuses to read when the size
+    /// differs: the file was rewritten or truncated since it was listed.
+    public var expectedFileSize: UInt64?
 
     public init(name: String, dtype: DType, shape: [Int], file: String, offset: UInt64,
-                strides: [Int]? = nil, bigEndian: Bool = false) {
+                strides: [Int]? = nil, bigEndian: Bool = false, expectedFileSize: UInt64? = nil) {
         self.name = name; self.dtype = dtype; self.shape = shape; self.file = file
         self.offset = offset; self.strides = strides; self.bigEndian = bigEndian
+        self.expectedFileSize = expectedFileSize
     }
 
     public var elementCount: Int { shape.reduce(1, *) }

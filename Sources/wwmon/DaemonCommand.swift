@@ -1,6 +1,73 @@
+import Alerts
+import Analysis
 import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import Store
 
+/// `wwmon daemon --config FILE`: watch the configured folders and record every complete
+/// checkpoint (what the systemd unit runs, in the foreground, as Type=notify).
 struct DaemonCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "daemon", abstract: "Run the watcher daemon.")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Watch checkpoint folders and record every complete checkpoint (the service).",
+        discussion: """
+        Runs in the foreground until SIGTERM/SIGINT (graceful: no partial rows); SIGHUP re-reads \
+        the configuration (a bad file is rejected and the running one kept). Under systemd it \
+        speaks sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) and logs with journald \
+        priorities. The database is --db, else $WWMON_DB, else [store] path, else the default \
+        of `wwmon --help`.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "path"))
+    var config: String = "/etc/wwmon/wwmon.toml"
+
+    @Option(name: .long, help: ArgumentHelp("History database (overrides [store] path).", valueName: "path"))
+    var db: String?
+
+    @Flag(name: .long, help: "Check the configuration and exit.")
+    var checkConfig = false
+
+    @Flag(name: .shortAndLong, help: "Log debug messages too.")
+    var verbose = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let cfg: DaemonConfig
+        do { cfg = try DaemonConfig.load(path: config) } catch {
+            throw RuntimeError("\(error)")
+        }
+        if checkConfig {
+            emit("\(config): ok (\(cfg.watches.count) watch root\(cfg.watches.count == 1 ? "" : "s"), \(cfg.hooks.count) hook\(cfg.hooks.count == 1 ? "" : "s"))\n")
+            return
+        }
+        let level: Logger.Level = verbose ? .debug : .info
+        let factory = JournalLogHandler.factory(environment: environment)
+        LoggingSystem.bootstrap { label in
+            var h = factory(label); h.logLevel = level; return h
+        }
+        let logger = Logger(label: "wwmon.daemon")
+
+        let dbPath = db ?? environment["WWMON_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? cfg.store.path ?? DatabaseLocation.resolve(explicit: nil, environment: environment)
+        let store: HistoryStore
+        do { store = try HistoryStore(path: dbPath) } catch {
+            throw RuntimeError("cannot open the history database \(dbPath): \(error)")
+        }
+        logger.notice("history database \(dbPath)")
+        let alertStore = HistoryAlertStore(store: store)
+        let dispatcher = HookDispatcher(hooks: cfg.hooks, sink: alertStore)
+        let alerts = AlertPipeline(settings: cfg.alerts, store: alertStore, dispatcher: dispatcher)
+        let options = AnalysisOptions(pool: cfg.analysis.pool,
+                                      concurrency: cfg.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let pipeline = StorePipeline(store: store, analyzer: Analyzer(options: options), alerts: alerts,
+                                     logger: logger)
+        let core = DaemonCore(config: cfg, pipeline: pipeline,
+                              notifier: SystemdNotifier(environment: environment), logger: logger)
+        let path = config
+        try await DaemonService.runGroup(core: core, logger: logger) {
+            Result { () throws(ConfigError) in try DaemonConfig.load(path: path) }
+        }
+    }
 }

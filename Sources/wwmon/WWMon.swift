@@ -11,7 +11,7 @@ struct WWMon: AsyncParsableCommand {
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, HookCommand.self])
+                      AlertsCommand.self, HookCommand.self, DaemonCommand.self])
 
     static func main() async {
         // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once.

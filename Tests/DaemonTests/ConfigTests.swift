@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Alerts
 @testable import Daemon
 
 @Suite("Config: TOML -> typed settings, bad keys named")
@@ -17,9 +18,11 @@ struct ConfigTests {
         #expect(c.watches[1].runsInSubdirectories)
         #expect(c.watches[1].settleSeconds == 10)
         #expect(c.analysis.concurrency == 1)
-        #expect(c.alerts.repeatIntervalSeconds == 4 * 3600)
-        #expect(c.alerts.rules(forRun: "bert-lr3e-4").alphaMax == 7.0)
-        #expect(c.alerts.rules(forRun: "other").alphaMax == 6.0)
+        #expect(c.alerts.global.repeatInterval == 4 * 3600)
+        #expect(c.alerts.global.driftSigma == 3.0)
+        #expect(c.alerts.thresholds(for: "bert-lr3e-4").alphaMax == 7.0)
+        #expect(c.alerts.thresholds(for: "other").alphaMax == 6.0)
+        #expect(c.hooks.first?.events?.contains("analysis_failed") == true)
         #expect(c.hooks.first?.command == ["/usr/bin/logger", "-t", "wwmon-alert"])
     }
 
@@ -33,7 +36,7 @@ struct ConfigTests {
         #expect(c.watches[0].runName == "run-a")
         #expect(c.watches[0].patterns == WatchSettings.defaultPatterns)
         #expect(c.analysis == AnalysisSettings())
-        #expect(c.alerts.rules == AlertRules())
+        #expect(c.alerts == RuleSettings())
         #expect(c.hooks.isEmpty)
     }
 
@@ -45,7 +48,7 @@ struct ConfigTests {
         #expect(parseDuration("soon") == nil)
         #expect(parseDuration("-3h") == nil)
         let c = try DaemonConfig.parse("[[watch]]\npath = \"/x\"\n[alerts]\nrepeat_interval = 120\n")
-        #expect(c.alerts.repeatIntervalSeconds == 120)
+        #expect(c.alerts.global.repeatInterval == 120)
     }
 
     /// Each bad input names the key (as spelled in the file) and the problem.

@@ -139,7 +139,7 @@ struct ReadinessTests {
         let b = Fingerprint(files: [FileStamp(path: "/r/a", size: 20, mtimeNanos: 2, inode: 5)])
         let s = Duration.seconds(5), inc = Duration.seconds(60)
         var checks = 0
-        func look(_ fp: Fingerprint?, _ at: Duration, _ c: Completeness = .whole) -> ReadinessTracker.Decision {
+        func look(_ fp: Fingerprint?, _ at: Duration, _ c: FormatState = .whole) -> ReadinessTracker.Decision {
             t.observe(path: "/r/a", fingerprint: fp, settle: s, incompleteAfter: inc, now: t0 + at) { checks += 1; return c }
         }
         #expect(look(a, .zero) == .wait(until: t0 + s))

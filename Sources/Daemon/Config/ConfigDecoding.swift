@@ -1,3 +1,4 @@
+import Alerts
 import Foundation
 import TOMLKit
 
@@ -10,8 +11,8 @@ extension DaemonConfig: Decodable {
         analysis = try c.contains(.analysis) ? c.table(AnalysisSettings.self, .analysis) : .init()
         daemon = try c.contains(.daemon) ? c.table(ServiceSettings.self, .daemon) : .init()
         watches = try c.contains(.watch) ? c.tables(WatchSettings.self, .watch) : []
-        alerts = try c.contains(.alerts) ? c.table(AlertSettings.self, .alerts) : .init()
-        hooks = try c.contains(.hook) ? c.tables(HookSettings.self, .hook) : []
+        alerts = try c.contains(.alerts) ? c.table(AlertsTable.self, .alerts).settings : .init()
+        hooks = try c.contains(.hook) ? c.tables(HookTable.self, .hook).map(\.hook) : []
         try validate()
     }
 
@@ -74,8 +75,8 @@ extension AnalysisSettings: Decodable {
     enum CodingKeys: String, CodingKey { case pool, threads, concurrency }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        pool = try c.int(.pool, atLeast: 1)
-        threads = try c.int(.threads, atLeast: 1) ?? 1
+        pool = try c.bool(.pool) ?? true
+        threads = try c.int(.threads, atLeast: 1)
         concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
     }
 }
@@ -139,69 +140,89 @@ extension WatchSettings: Decodable {
     }
 }
 
-extension AlertRulesOverride: Decodable {
-    enum CodingKeys: String, CodingKey {
+/// The threshold keys shared by `[alerts]` and `[alerts.runs.NAME]` (names as the alert engine
+/// documents them); nil where the table does not set the key.
+struct ThresholdKeys {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
-        case driftSigma = "drift_sigma", driftWindow = "drift_window"
+        case driftSigma = "drift_sigma", driftWindow = "drift_window", meanAlphaMin = "mean_alpha_min"
+        case trendWindow = "trend_window", reversalSteps = "reversal_steps", repeatInterval = "repeat_interval"
+        case runs
     }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        alphaMin = try c.number(.alphaMin)
-        alphaMax = try c.number(.alphaMax)
-        driftAbs = try c.number(.driftAbs, above: 0)
-        driftSigma = try c.number(.driftSigma, above: 0)
-        driftWindow = try c.int(.driftWindow, atLeast: 2)
+    var o = AlertThresholdOverrides()
+
+    init(_ c: KeyedDecodingContainer<CodingKeys>) throws {
+        o.alphaMin = try c.number(.alphaMin)
+        o.alphaMax = try c.number(.alphaMax)
+        o.driftAbs = try c.number(.driftAbs, above: 0)
+        o.driftSigma = try c.number(.driftSigma, above: 0)
+        o.driftWindow = try c.int(.driftWindow, atLeast: 2)
+        o.meanAlphaMin = try c.number(.meanAlphaMin)
+        o.trendWindow = try c.int(.trendWindow, atLeast: 2)
+        o.reversalSteps = try c.int(.reversalSteps, atLeast: 1)
+        o.repeatInterval = try c.duration(.repeatInterval)
     }
 }
 
-extension AlertSettings: Decodable {
-    enum CodingKeys: String, CodingKey {
-        case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
-        case driftSigma = "drift_sigma", driftWindow = "drift_window"
-        case repeatInterval = "repeat_interval", runs
-    }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = AlertRules()
-        rules = AlertRules(
-            alphaMin: try c.number(.alphaMin) ?? d.alphaMin,
-            alphaMax: try c.number(.alphaMax) ?? d.alphaMax,
-            driftAbs: try c.number(.driftAbs, above: 0) ?? d.driftAbs,
-            driftSigma: try c.number(.driftSigma, above: 0) ?? d.driftSigma,
-            driftWindow: try c.int(.driftWindow, atLeast: 2) ?? d.driftWindow)
-        guard rules.alphaMin < rules.alphaMax else {
-            throw ConfigError(key: c.path(.alphaMin),
-                              problem: "must be below alpha_max (\(rules.alphaMin) >= \(rules.alphaMax))")
+/// `[alerts]`: global thresholds plus `[alerts.runs.NAME]` overrides -> `RuleSettings`.
+struct AlertsTable: Decodable {
+    var settings = RuleSettings()
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: ThresholdKeys.CodingKeys.self)
+        let g = try ThresholdKeys(c).o
+        var t = AlertThresholds()
+        if let v = g.alphaMin { t.alphaMin = v }
+        if let v = g.alphaMax { t.alphaMax = v }
+        if let v = g.driftAbs { t.driftAbs = v }
+        if let v = g.driftSigma { t.driftSigma = v }
+        if let v = g.driftWindow { t.driftWindow = v }
+        if let v = g.meanAlphaMin { t.meanAlphaMin = v }
+        if let v = g.trendWindow { t.trendWindow = v }
+        if let v = g.reversalSteps { t.reversalSteps = v }
+        if let v = g.repeatInterval { t.repeatInterval = v }
+        guard t.alphaMin < t.alphaMax else {
+            throw ConfigError(key: c.path(.alphaMin), problem: "must be below alpha_max (\(t.alphaMin) >= \(t.alphaMax))")
         }
-        repeatIntervalSeconds = try c.duration(.repeatInterval) ?? AlertSettings().repeatIntervalSeconds
-        runs = [:]
-        if c.contains(.runs) {
-            let rc: KeyedDecodingContainer<AnyKey>
-            do { rc = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .runs) } catch {
-                throw ConfigError(key: c.path(.runs), problem: "must be a table of run names ([alerts.runs.NAME])")
+        settings.global = t
+        guard c.contains(.runs) else { return }
+        let rc: KeyedDecodingContainer<AnyKey>
+        do { rc = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .runs) } catch {
+            throw ConfigError(key: c.path(.runs), problem: "must be a table of run names ([alerts.runs.NAME])")
+        }
+        for key in rc.allKeys {
+            let runTable: KeyedDecodingContainer<ThresholdKeys.CodingKeys>
+            do { runTable = try rc.nestedContainer(keyedBy: ThresholdKeys.CodingKeys.self, forKey: key) } catch {
+                throw ConfigError(key: rc.path(key), problem: "must be a table of threshold keys")
             }
-            for key in rc.allKeys {
-                runs[key.stringValue] = try rc.table(AlertRulesOverride.self, key)
-                let r = rules(forRun: key.stringValue)
-                guard r.alphaMin < r.alphaMax else {
-                    throw ConfigError(key: rc.path(key),
-                                      problem: "alpha_min must be below alpha_max (\(r.alphaMin) >= \(r.alphaMax))")
-                }
+            if runTable.contains(.runs) {
+                throw ConfigError(key: runTable.path(.runs), problem: "unknown key")
+            }
+            settings.perRun[key.stringValue] = try ThresholdKeys(runTable).o
+            let r = settings.thresholds(for: key.stringValue)
+            guard r.alphaMin < r.alphaMax else {
+                throw ConfigError(key: rc.path(key), problem: "alpha_min must be below alpha_max (\(r.alphaMin) >= \(r.alphaMax))")
             }
         }
     }
 }
 
-extension HookSettings: Decodable {
+/// One `[[hook]]` -> `HookConfig`.
+struct HookTable: Decodable {
+    /// Rule names a hook may subscribe to, plus `resolved`.
+    static var knownEvents: [String] { AlertRule.allCases.map(\.rawValue) + ["resolved"] }
+
+    var hook: HookConfig
+
     enum CodingKeys: String, CodingKey {
         case name, command, timeout = "timeout_seconds", events, sendResolved = "send_resolved"
     }
-    public init(from decoder: any Decoder) throws {
+
+    init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let n = try c.string(.name), !n.isEmpty else {
+        guard let name = try c.string(.name), !name.isEmpty else {
             throw ConfigError(key: c.path(.name), problem: "is required (a non-empty name)")
         }
-        name = n
         if c.contains(.command), (try? c.decode(String.self, forKey: .command)) != nil {
             throw ConfigError(key: c.path(.command),
                               problem: "must be an argv array such as [\"/usr/local/bin/notify\", \"--channel\", \"ml\"]; hooks never run through a shell")
@@ -209,15 +230,13 @@ extension HookSettings: Decodable {
         guard let argv = try c.strings(.command), let program = argv.first, !program.isEmpty else {
             throw ConfigError(key: c.path(.command), problem: "is required (a non-empty argv array)")
         }
-        command = argv
-        _ = program
-        timeoutSeconds = try c.number(.timeout, above: 0) ?? 30
-        events = try c.strings(.events)
-        if let unknown = events?.first(where: { !HookSettings.knownEvents.contains($0) }) {
+        let events = try c.strings(.events)
+        if let unknown = events?.first(where: { !Self.knownEvents.contains($0) }) {
             throw ConfigError(key: c.path(.events),
-                              problem: "unknown event \"\(unknown)\" (known: \(HookSettings.knownEvents.joined(separator: ", ")))")
+                              problem: "unknown event \"\(unknown)\" (known: \(Self.knownEvents.joined(separator: ", ")))")
         }
-        sendResolved = try c.bool(.sendResolved) ?? true
+        hook = HookConfig(name: name, command: argv, timeoutSeconds: try c.number(.timeout, above: 0) ?? 30,
+                          events: events.map(Set.init), sendResolved: try c.bool(.sendResolved) ?? true)
     }
 }
 

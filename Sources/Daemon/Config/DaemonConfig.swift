@@ -1,3 +1,5 @@
+import Alerts
+
 /// The daemon's configuration (`wwmon.toml`), decoded with TOMLKit into these value types.
 /// `config/wwmon.toml` in the repository is the documented example of every key.
 public struct DaemonConfig: Sendable, Equatable {
@@ -5,12 +7,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var analysis: AnalysisSettings
     public var daemon: ServiceSettings
     public var watches: [WatchSettings]
-    public var alerts: AlertSettings
-    public var hooks: [HookSettings]
+    /// `[alerts]` and `[alerts.runs.NAME]`, as the alert engine takes them.
+    public var alerts: RuleSettings
+    /// `[[hook]]` tables, as the hook runner takes them.
+    public var hooks: [HookConfig]
 
     public init(store: StoreSettings = .init(), analysis: AnalysisSettings = .init(),
                 daemon: ServiceSettings = .init(), watches: [WatchSettings],
-                alerts: AlertSettings = .init(), hooks: [HookSettings] = []) {
+                alerts: RuleSettings = .init(), hooks: [HookConfig] = []) {
         self.store = store; self.analysis = analysis; self.daemon = daemon
         self.watches = watches; self.alerts = alerts; self.hooks = hooks
     }
@@ -25,13 +29,13 @@ public struct StoreSettings: Sendable, Equatable {
 
 /// `[analysis]`
 public struct AnalysisSettings: Sendable, Equatable {
-    /// Layers analysed in parallel inside one checkpoint (nil: one per core).
-    public var pool: Int?
-    /// BLAS threads per layer.
-    public var threads: Int
+    /// WeightWatcher's `pool`: one pooled spectrum per conv layer (true) or one per kernel position.
+    public var pool: Bool
+    /// Layers of one checkpoint computed at once (nil: one per core).
+    public var threads: Int?
     /// Checkpoints analysed at once.
     public var concurrency: Int
-    public init(pool: Int? = nil, threads: Int = 1, concurrency: Int = 1) {
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1) {
         self.pool = pool; self.threads = threads; self.concurrency = concurrency
     }
 }
@@ -87,84 +91,6 @@ public struct WatchSettings: Sendable, Equatable {
 
     /// The run name of a single-run root.
     public var runName: String { run ?? lastPathComponent(path) }
-}
-
-/// Thresholds of the alert rules; `[alerts]` and each `[alerts.runs.NAME]` override.
-public struct AlertRules: Sendable, Equatable {
-    /// WeightWatcher's "over-trained" bound.
-    public var alphaMin: Double
-    /// WeightWatcher's "under-trained" bound.
-    public var alphaMax: Double
-    /// Absolute alpha change against the recent mean that fires a drift alert (nil: off).
-    public var driftAbs: Double?
-    /// Drift in standard deviations of the recent window (nil: off).
-    public var driftSigma: Double?
-    /// Checkpoints in the drift window.
-    public var driftWindow: Int
-
-    public init(alphaMin: Double = 2.0, alphaMax: Double = 6.0, driftAbs: Double? = nil,
-                driftSigma: Double? = 3.0, driftWindow: Int = 5) {
-        self.alphaMin = alphaMin; self.alphaMax = alphaMax; self.driftAbs = driftAbs
-        self.driftSigma = driftSigma; self.driftWindow = driftWindow
-    }
-}
-
-/// A per-run `[alerts.runs.NAME]` table: only the keys given replace the global ones.
-public struct AlertRulesOverride: Sendable, Equatable {
-    public var alphaMin: Double?
-    public var alphaMax: Double?
-    public var driftAbs: Double?
-    public var driftSigma: Double?
-    public var driftWindow: Int?
-    public init(alphaMin: Double? = nil, alphaMax: Double? = nil, driftAbs: Double? = nil,
-                driftSigma: Double? = nil, driftWindow: Int? = nil) {
-        self.alphaMin = alphaMin; self.alphaMax = alphaMax; self.driftAbs = driftAbs
-        self.driftSigma = driftSigma; self.driftWindow = driftWindow
-    }
-}
-
-/// `[alerts]`
-public struct AlertSettings: Sendable, Equatable {
-    public var rules: AlertRules
-    /// While an alert keeps firing, hooks are called again after this many seconds.
-    public var repeatIntervalSeconds: Double
-    /// Overrides by run name.
-    public var runs: [String: AlertRulesOverride]
-
-    public init(rules: AlertRules = .init(), repeatIntervalSeconds: Double = 4 * 3600,
-                runs: [String: AlertRulesOverride] = [:]) {
-        self.rules = rules; self.repeatIntervalSeconds = repeatIntervalSeconds; self.runs = runs
-    }
-
-    /// The rules in force for one run: the global ones with that run's overrides applied.
-    public func rules(forRun run: String) -> AlertRules {
-        guard let o = runs[run] else { return rules }
-        var r = rules
-        if let v = o.alphaMin { r.alphaMin = v }
-        if let v = o.alphaMax { r.alphaMax = v }
-        if let v = o.driftAbs { r.driftAbs = v }
-        if let v = o.driftSigma { r.driftSigma = v }
-        if let v = o.driftWindow { r.driftWindow = v }
-        return r
-    }
-}
-
-/// One `[[hook]]`: a program run with exactly this argv (never through a shell).
-public struct HookSettings: Sendable, Equatable {
-    public static let knownEvents = ["alpha_out_of_range", "alpha_drift", "analysis_failed",
-                                     "watch_degraded", "resolved", "test"]
-    public var name: String
-    public var command: [String]
-    public var timeoutSeconds: Double
-    /// Events this hook receives (nil: all).
-    public var events: [String]?
-    public var sendResolved: Bool
-
-    public init(name: String, command: [String], timeoutSeconds: Double = 30, events: [String]? = nil,
-                sendResolved: Bool = true) {
-        self.name = name; self.command = command; self.timeoutSeconds = timeoutSeconds
-        self.events = events; self.sendResolved = sendResolved
-    }
 }
 
 func lastPathComponent(_ path: String) -> String {

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Glibc
 
@@ -54,14 +55,33 @@ public struct CheckpointCandidate: Sendable, Hashable {
         return Fingerprint(files: files.compactMap(FileStamp.of))
     }
 
-    /// The format-level check of every part (formats.md §4.2).
-    public func completeness() -> Completeness {
+    /// What the analyzer and the store are given: the checkpoint's file or folder (a shard
+    /// index stands for the folder holding it, which the readers open as one checkpoint).
+    public var analysisPath: String {
+        kind == .shardIndex ? (path as NSString).deletingLastPathComponent : path
+    }
+
+    /// The format-level check of every part (formats.md §4.2): the daemon's byte-level pass,
+    /// then the readers' own `Checkpoint.Completeness`.
+    public func completeness() -> FormatState {
         guard access(path, F_OK) == 0 else { return .gone }
+        let quick: FormatState
         switch kind {
-        case .file, .shardIndex:
-            return FormatCheck.file(path)
-        case .directory:
-            return CheckpointLayout.directoryCompleteness(self)
+        case .file, .shardIndex: quick = FormatCheck.file(path)
+        case .directory: quick = CheckpointLayout.directoryCompleteness(self)
+        }
+        guard quick == .whole else { return quick }
+        do {
+            switch try Completeness.status(analysisPath) {
+            case .complete: return .whole
+            case .incomplete(let e): return .incomplete("\(e)")
+            }
+        } catch CheckpointError.notFound {
+            return .gone
+        } catch {
+            // Not a format wwmon reads (legacy torch, HDF5, ...): whole as far as anyone can
+            // tell; the analysis records the reason as this checkpoint's error.
+            return .whole
         }
     }
 }

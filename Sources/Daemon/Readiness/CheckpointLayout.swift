@@ -104,7 +104,7 @@ public enum CheckpointLayout {
     /// A checkpoint folder is whole when each weight file and index in it passes its own check,
     /// `trainer_state.json` (if there) parses, and a DeepSpeed `latest` beside a `global_stepN`
     /// folder names that step or a later one (formats.md §4.2).
-    static func directoryCompleteness(_ c: CheckpointCandidate) -> Completeness {
+    static func directoryCompleteness(_ c: CheckpointCandidate) -> FormatState {
         let dir = c.path
         for f in c.files {
             let name = lastPathComponent(f)

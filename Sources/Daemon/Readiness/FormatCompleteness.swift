@@ -1,9 +1,11 @@
 import Foundation
 
 /// Whether a checkpoint's bytes are whole by its format's own rules (formats.md §4.2).
-/// Hand-written here, at the byte level only, because `Checkpoint.Completeness` has not landed
-/// yet; these checks read headers and trailers, never tensor data.
-public enum Completeness: Sendable, Equatable {
+/// `FormatCheck` below is a cheap byte-level first pass (headers and trailers of each file, so
+/// a folder's half-written shard is caught without opening the whole checkpoint); a candidate
+/// that passes it is then opened by `Checkpoint.Completeness` (every header, pickle and size),
+/// which is the authority. See `CheckpointCandidate.completeness()`.
+public enum FormatState: Sendable, Equatable {
     case whole
     /// Not whole yet (still being written, or truncated for good): the reason names the file.
     case incomplete(String)
@@ -13,7 +15,7 @@ public enum Completeness: Sendable, Equatable {
 
 enum FormatCheck {
     /// Checks one weight or index file by its name and first bytes.
-    static func file(_ path: String) -> Completeness {
+    static func file(_ path: String) -> FormatState {
         guard let fh = FileHandle(forReadingAtPath: path) else {
             return FileManager.default.fileExists(atPath: path) ? .incomplete("\(path): cannot be opened") : .gone
         }
@@ -44,7 +46,7 @@ enum FormatCheck {
     }
 
     /// safetensors: 8-byte header length, JSON header, data; the file ends exactly at the last tensor.
-    static func safetensors(_ path: String, _ fh: FileHandle, size: UInt64) -> Completeness {
+    static func safetensors(_ path: String, _ fh: FileHandle, size: UInt64) -> FormatState {
         let n = le(read(fh, at: 0, count: 8), 0, UInt64.self)
         guard n >= 2, n <= 100_000_000, 8 + n <= size else {
             return .incomplete("\(path): safetensors header length \(n) does not fit the \(size)-byte file")
@@ -70,7 +72,7 @@ enum FormatCheck {
 
     /// Zip (torch.save, .npz): the end-of-central-directory record is there and the central
     /// directory lies inside the file, ending where the (zip64) EOCD begins. Writers put it last.
-    static func zip(_ path: String, _ fh: FileHandle, size: UInt64) -> Completeness {
+    static func zip(_ path: String, _ fh: FileHandle, size: UInt64) -> FormatState {
         guard size >= 22 else { return .incomplete("\(path): zip of \(size) bytes has no end record") }
         let tailLen = Int(min(size, 22 + 65_535))
         let tailStart = size - UInt64(tailLen)
@@ -112,7 +114,7 @@ enum FormatCheck {
     }
 
     /// .npy: magic, version, header dict; the file holds exactly prod(shape) * itemsize data bytes.
-    static func npy(_ path: String, _ fh: FileHandle, size: UInt64) -> Completeness {
+    static func npy(_ path: String, _ fh: FileHandle, size: UInt64) -> FormatState {
         let pre = read(fh, at: 0, count: 12)
         guard pre.count >= 10 else { return .incomplete("\(path): npy preamble truncated") }
         let major = pre[6]
@@ -135,7 +137,7 @@ enum FormatCheck {
     }
 
     /// `*.index.json`: parses, and every shard it names exists and is whole.
-    static func shardIndex(_ path: String) -> Completeness {
+    static func shardIndex(_ path: String) -> FormatState {
         guard let data = FileManager.default.contents(atPath: path) else { return .gone }
         guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let map = obj["weight_map"] as? [String: String] else {

@@ -31,7 +31,7 @@ public struct ReadinessTracker: Sendable {
     public mutating func observe(path: String, fingerprint: Fingerprint?, settle: Duration,
                                  incompleteAfter: Duration, now: ContinuousClock.Instant,
                                  quietFor: Duration = .zero,
-                                 check: () -> Completeness) -> Decision {
+                                 check: () -> FormatState) -> Decision {
         guard let fp = fingerprint else { states[path] = nil; return .gone }
         if states[path]?.fingerprint != fp {
             states[path] = State(fingerprint: fp, stableSince: now - max(.zero, quietFor))

@@ -1,0 +1,91 @@
+import Alerts
+import Analysis
+import Checkpoint
+import Foundation
+import Logging
+import Store
+
+/// The real pipeline: the same analyze + record path as `wwmon ingest` (Analyzer with stored
+/// per-tensor results reused, one HistoryStore transaction per checkpoint), then the alert rules.
+public struct StorePipeline: CheckpointPipeline {
+    public struct Analysed: Sendable {
+        var report: CheckpointReport
+        var identity: CheckpointIdentity
+        var seconds: Double
+    }
+
+    public struct Changed: Error, CustomStringConvertible {
+        public var path: String
+        public var description: String { "\(path) changed while it was being analysed" }
+    }
+
+    public let store: HistoryStore
+    public let analyzer: Analyzer
+    public let alerts: AlertPipeline?
+    let logger: Logger
+
+    public init(store: HistoryStore, analyzer: Analyzer, alerts: AlertPipeline?, logger: Logger) {
+        self.store = store; self.analyzer = analyzer; self.alerts = alerts; self.logger = logger
+    }
+
+    public func isRecorded(_ job: AnalysisJob) async throws -> Bool {
+        try store.isRecorded(try CheckpointIdentity.of(path: job.candidate.analysisPath))
+    }
+
+    public func analyze(_ job: AnalysisJob) async throws -> Analysed {
+        let path = job.candidate.analysisPath
+        let identity = try CheckpointIdentity.of(path: path)
+        let start = ContinuousClock.now
+        let store = self.store
+        var report = try await analyzer.analyze(try CheckpointReader.open(path), reuse: { key in
+            (try? store.layerReports(forHashes: [key]))?[key]
+        })
+        let d = ContinuousClock.now - start
+        // Content first (the readers' TrainingProgress), then the name the watcher saw.
+        if report.checkpoint.step == nil, let s = job.candidate.nameHint?.step {
+            report.checkpoint.step = s
+            report.checkpoint.stepSource = StepSource.name.rawValue
+        }
+        if report.checkpoint.epoch == nil, let e = job.candidate.nameHint?.epoch {
+            report.checkpoint.epoch = Double(e)
+        }
+        report.checkpoint.path = path
+        return Analysed(report: report, identity: identity,
+                        seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+
+    public func record(_ a: Analysed, for job: AnalysisJob) async throws -> RecordSummary {
+        let path = job.candidate.analysisPath
+        guard (try? CheckpointIdentity.of(path: path)) == a.identity else { throw Changed(path: path) }
+        let outcome = try store.record(run: job.run, root: job.candidate.root, report: a.report,
+                                       identity: a.identity, durationSeconds: a.seconds)
+        var step = a.report.checkpoint.step
+        if case .inserted(let id) = outcome {
+            step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step ?? step
+            if let alerts, let s = step {
+                do {
+                    try await alerts.checkpointRecorded(run: job.run, step: s, rows: a.report.layers,
+                                                        summary: a.report.summary)
+                } catch {
+                    logger.error("alert rules failed for \(path): \(error)")
+                }
+            }
+        }
+        return RecordSummary(step: step, layerCount: a.report.layers.count)
+    }
+
+    public func recordError(_ message: String, for job: AnalysisJob) async throws {
+        let path = job.candidate.analysisPath
+        let identity = try CheckpointIdentity.of(path: path)
+        let outcome = try store.recordError(run: job.run, root: job.candidate.root, path: path,
+                                            step: job.candidate.nameHint?.step,
+                                            epoch: job.candidate.nameHint?.epoch.map(Double.init),
+                                            identity: identity, error: message)
+        if case .inserted(let id) = outcome, let alerts,
+           let step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step {
+            do { try await alerts.checkpointFailed(run: job.run, step: step, path: path, error: message) } catch {
+                logger.error("alert rules failed for \(path): \(error)")
+            }
+        }
+    }
+}

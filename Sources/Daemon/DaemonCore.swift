@@ -43,6 +43,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private var lastRecorded: String?
     private var counts = (recorded: 0, failed: 0, skipped: 0)
     private var stopped = false
+    private var lastStatus: String?
 
     public nonisolated let inputs: AsyncStream<Input>
     private nonisolated let input: AsyncStream<Input>.Continuation
@@ -105,6 +106,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private func start() async {
         await apply(config, initial: true)
         let status = await statusLine()
+        lastStatus = status
         notifier.ready(status: status)
         logger.notice("ready: \(status)")
     }
@@ -335,7 +337,15 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             guard let r = root(of: run) else { continue }
             await scanRun(run, root: r)
         }
-        notifier.status(await statusLine())
+        await sendStatus()
+    }
+
+    /// STATUS= only when the line changed.
+    private func sendStatus() async {
+        let s = await statusLine()
+        guard s != lastStatus else { return }
+        lastStatus = s
+        notifier.status(s)
     }
 
     private func handleFinished(_ f: AnalysisScheduler<Pipeline>.Finished) async {
@@ -367,7 +377,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         case .abandoned:
             logger.notice("analysis abandoned by shutdown; nothing written", metadata: ["path": "\(c.path)"])
         }
-        notifier.status(await statusLine())
+        await sendStatus()
     }
 
     private func reload(_ result: Result<DaemonConfig, ConfigError>) async {
@@ -379,7 +389,9 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         case .failure(let e):
             logger.error("configuration rejected, keeping the running one: \(e)")
         }
-        notifier.ready(status: await statusLine())
+        let status = await statusLine()
+        lastStatus = status
+        notifier.ready(status: status)
     }
 
     // MARK: timer and status

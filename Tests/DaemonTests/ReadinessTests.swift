@@ -89,8 +89,8 @@ struct ReadinessTests {
         try writeSafetensors(run + "/lightning_logs/version_0/checkpoints/epoch=1-step=20.safetensors")
         try writeSafetensors(run + "/step_7.safetensors")
         try writeSafetensors(run + "/.tmpXYZ.safetensors")
-        try writeSafetensors(run + "/model-00001-of-00002.safetensors", seed: 1)
-        try writeSafetensors(run + "/model-00002-of-00002.safetensors", seed: 2)
+        try writeSafetensors(run + "/model-00001-of-00002.safetensors", seed: 1, name: "a")
+        try writeSafetensors(run + "/model-00002-of-00002.safetensors", seed: 2, name: "b")
         try writeText(run + "/model.safetensors.index.json", """
         {"metadata": {}, "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}
         """)
@@ -112,7 +112,7 @@ struct ReadinessTests {
         let tmp = try TempDir(); defer { tmp.cleanup() }
         let run = tmp.sub("run")
         // An index naming a shard that has not arrived.
-        try writeSafetensors(run + "/sharded/model-00001-of-00002.safetensors")
+        try writeSafetensors(run + "/sharded/model-00001-of-00002.safetensors", name: "a")
         try writeText(run + "/sharded/model.safetensors.index.json", """
         {"weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}
         """)

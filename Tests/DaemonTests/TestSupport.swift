@@ -45,8 +45,9 @@ func safetensorsBytes(rows: Int = 8, cols: Int = 4, seed: Int = 1, name: String 
 }
 
 @discardableResult
-func writeSafetensors(_ path: String, rows: Int = 8, cols: Int = 4, seed: Int = 1) throws -> Data {
-    let d = safetensorsBytes(rows: rows, cols: cols, seed: seed)
+func writeSafetensors(_ path: String, rows: Int = 8, cols: Int = 4, seed: Int = 1,
+                      name: String = "layer.weight") throws -> Data {
+    let d = safetensorsBytes(rows: rows, cols: cols, seed: seed, name: name)
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                             withIntermediateDirectories: true)
     try d.write(to: URL(fileURLWithPath: path))

@@ -52,7 +52,9 @@ public final class SystemdNotifier: Sendable {
         let msg = Array(lines.joined(separator: "\n").utf8)
         let n = withUnsafePointer(to: &addr) { ap in
             ap.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                msg.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, len) }
+                // Never block the main loop on a manager that is not reading (a unix datagram
+                // queue holds only net.unix.max_dgram_qlen messages): drop the message instead.
+                msg.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sa, len) }
             }
         }
         return n == msg.count

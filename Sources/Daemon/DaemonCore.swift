@@ -44,6 +44,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private var counts = (recorded: 0, failed: 0, skipped: 0)
     private var stopped = false
     private var lastStatus: String?
+    private var nextMaintenance: ContinuousClock.Instant?
 
     public nonisolated let inputs: AsyncStream<Input>
     private nonisolated let input: AsyncStream<Input>.Continuation
@@ -55,6 +56,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         self.notifier = notifier
         self.logger = logger
         self.nextRescan = .now + .seconds(config.daemon.rescanIntervalSeconds)
+        self.nextMaintenance = pipeline.maintenanceInterval.map { .now + $0 }
         (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
     }
 
@@ -325,6 +327,10 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             roots[path]?.nextPoll = now + .seconds(st.settings.pollIntervalSeconds)
             await scanRoot(path)
         }
+        if let m = nextMaintenance, m <= now, let interval = pipeline.maintenanceInterval {
+            nextMaintenance = now + interval
+            await pipeline.maintenance()
+        }
         if nextRescan <= now {
             nextRescan = now + .seconds(config.daemon.rescanIntervalSeconds)
             for r in roots.keys { await scanRoot(r) }
@@ -385,6 +391,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         switch result {
         case .success(let new):
             logger.notice("configuration reloaded", metadata: ["roots": "\(new.watches.count)"])
+            await pipeline.reconfigure(new)
             await apply(new, initial: false)
         case .failure(let e):
             logger.error("configuration rejected, keeping the running one: \(e)")
@@ -398,6 +405,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
 
     private func earliestDue() -> ContinuousClock.Instant? {
         var due: [ContinuousClock.Instant] = [nextRescan]
+        if let m = nextMaintenance { due.append(m) }
         if let d = dirtyDue { due.append(d) }
         if let w = waiting.values.map(\.due).min() { due.append(w) }
         due += roots.values.compactMap { $0.polled ? $0.nextPoll : nil }

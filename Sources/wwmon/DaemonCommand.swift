@@ -56,13 +56,7 @@ struct DaemonCommand: AsyncParsableCommand {
             throw RuntimeError("cannot open the history database \(dbPath): \(error)")
         }
         logger.notice("history database \(dbPath)")
-        let alertStore = HistoryAlertStore(store: store)
-        let dispatcher = HookDispatcher(hooks: cfg.hooks, sink: alertStore)
-        let alerts = AlertPipeline(settings: cfg.alerts, store: alertStore, dispatcher: dispatcher)
-        let options = AnalysisOptions(pool: cfg.analysis.pool,
-                                      concurrency: cfg.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let pipeline = StorePipeline(store: store, analyzer: Analyzer(options: options), alerts: alerts,
-                                     logger: logger)
+        let pipeline = StorePipeline(store: store, config: cfg, logger: logger)
         let core = DaemonCore(config: cfg, pipeline: pipeline,
                               notifier: SystemdNotifier(environment: environment), logger: logger)
         let path = config

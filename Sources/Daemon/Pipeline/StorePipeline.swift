@@ -19,13 +19,45 @@ public struct StorePipeline: CheckpointPipeline {
         public var description: String { "\(path) changed while it was being analysed" }
     }
 
+    /// What a reload replaces: the analysis options and the alert rules with their hooks.
+    actor Current {
+        var analyzer: Analyzer
+        var alerts: AlertPipeline?
+        init(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+        func set(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+    }
+
     public let store: HistoryStore
-    public let analyzer: Analyzer
-    public let alerts: AlertPipeline?
+    let current: Current
     let logger: Logger
 
-    public init(store: HistoryStore, analyzer: Analyzer, alerts: AlertPipeline?, logger: Logger) {
-        self.store = store; self.analyzer = analyzer; self.alerts = alerts; self.logger = logger
+    public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
+        self.store = store; self.logger = logger
+        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+    }
+
+    static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
+        Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
+                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
+        let alertStore = HistoryAlertStore(store: store)
+        return AlertPipeline(settings: c.alerts, store: alertStore,
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore))
+    }
+
+    public func reconfigure(_ config: DaemonConfig) async {
+        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+    }
+
+    /// Reminders for alerts still firing after their repeat interval.
+    public var maintenanceInterval: Duration? { .seconds(300) }
+
+    public func maintenance() async {
+        do { _ = try await current.alerts?.remindDue() } catch {
+            logger.error("alert reminders failed: \(error)")
+        }
     }
 
     public func isRecorded(_ job: AnalysisJob) async throws -> Bool {
@@ -37,6 +69,7 @@ public struct StorePipeline: CheckpointPipeline {
         let identity = try CheckpointIdentity.of(path: path)
         let start = ContinuousClock.now
         let store = self.store
+        let analyzer = await current.analyzer
         var report = try await analyzer.analyze(try CheckpointReader.open(path), reuse: { key in
             (try? store.layerReports(forHashes: [key]))?[key]
         })
@@ -62,7 +95,7 @@ public struct StorePipeline: CheckpointPipeline {
         var step = a.report.checkpoint.step
         if case .inserted(let id) = outcome {
             step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step ?? step
-            if let alerts, let s = step {
+            if let alerts = await current.alerts, let s = step {
                 do {
                     try await alerts.checkpointRecorded(run: job.run, step: s, rows: a.report.layers,
                                                         summary: a.report.summary)
@@ -81,7 +114,7 @@ public struct StorePipeline: CheckpointPipeline {
                                             step: job.candidate.nameHint?.step,
                                             epoch: job.candidate.nameHint?.epoch.map(Double.init),
                                             identity: identity, error: message)
-        if case .inserted(let id) = outcome, let alerts,
+        if case .inserted(let id) = outcome, let alerts = await current.alerts,
            let step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step {
             do { try await alerts.checkpointFailed(run: job.run, step: step, path: path, error: message) } catch {
                 logger.error("alert rules failed for \(path): \(error)")

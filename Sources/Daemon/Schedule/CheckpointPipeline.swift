@@ -42,6 +42,17 @@ public protocol CheckpointPipeline: Sendable {
     func record(_ report: Report, for job: AnalysisJob) async throws -> RecordSummary
     /// Writes an error row for a checkpoint that could not be analysed.
     func recordError(_ message: String, for job: AnalysisJob) async throws
+    /// A new configuration was accepted on SIGHUP (analysis options, alert rules, hooks).
+    func reconfigure(_ config: DaemonConfig) async
+    /// Called from the main loop every `maintenanceInterval` (alert reminders).
+    func maintenance() async
+    var maintenanceInterval: Duration? { get }
+}
+
+extension CheckpointPipeline {
+    public func reconfigure(_ config: DaemonConfig) async {}
+    public func maintenance() async {}
+    public var maintenanceInterval: Duration? { nil }
 }
 
 /// How one job ended.

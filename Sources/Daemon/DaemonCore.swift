@@ -141,12 +141,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         await scheduler.setConcurrency(new.analysis.concurrency)
         nextRescan = .now + .seconds(new.daemon.rescanIntervalSeconds)
         for w in new.watches {
-            if var existing = roots[w.path], existing.settings.mode == w.mode {
-                existing.settings = w
-                roots[w.path] = existing
-                if existing.polled { roots[w.path]?.nextPoll = .now + .seconds(w.pollIntervalSeconds) }
-                continue
-            }
+            if let existing = roots[w.path], existing.settings == w { continue }
             if roots[w.path] != nil { await watcher?.removeRoot(w.path) }
             await addRoot(w)
         }
@@ -223,8 +218,9 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private func runDirs(of root: String) -> [String] {
         guard let st = roots[root], isDirectory(root) else { return [] }
         guard st.settings.runsInSubdirectories else { return [root] }
+        // A subfolder configured as a root of its own belongs to that root (and its run name).
         return CheckpointLayout.list(root).filter { $0.isDir && !CheckpointLayout.isTemporary($0.name) }
-            .map { root + "/" + $0.name }
+            .map { root + "/" + $0.name }.filter { roots[$0] == nil }
     }
 
     private func scanRoot(_ root: String) async {
@@ -378,8 +374,14 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
                 dirtyRuns.insert(run); dirtyDue = dirtyDue ?? .now
             }
         case .storeError(let why):
-            logger.error("store error, will retry on the next scan: \(why)", metadata: ["path": "\(c.path)"])
+            logger.error("store error, will retry: \(why)", metadata: ["path": "\(c.path)"])
             tracker.forget(c.path)
+            await scheduler.forget(f.job.key)
+            if let r = root(of: c.path), let run = runDir(of: c.path, root: r) {
+                dirtyRuns.insert(run)
+                let retry = ContinuousClock.now + .seconds(5)
+                dirtyDue = min(dirtyDue ?? retry, retry)
+            }
         case .abandoned:
             logger.notice("analysis abandoned by shutdown; nothing written", metadata: ["path": "\(c.path)"])
         }

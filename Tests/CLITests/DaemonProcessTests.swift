@@ -267,6 +267,32 @@ struct DaemonProcessTests {
         #expect(d.stop() == 0)
     }
 
+    /// The shipped example's layout: one run configured by itself inside a folder of runs. Its
+    /// checkpoints are recorded once, under the run name it was given; its siblings as usual.
+    @Test func runRootInsideFolderOfRunsRecordedOnce() throws {
+        let dir = try StoreCLI.tempDir(), exps = dir.appendingPathComponent("experiments").path
+        try FileManager.default.createDirectory(atPath: exps + "/bert-lr3e-4", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: exps + "/gpt-small", withIntermediateDirectories: true)
+        let d = try Daemon(dir: dir, config: """
+            [[watch]]
+            path = "\(exps)/bert-lr3e-4"
+            run = "bert"
+            settle_seconds = 0.5
+            [[watch]]
+            path = "\(exps)"
+            runs_in_subdirectories = true
+            settle_seconds = 0.5
+            """)
+        try d.start()
+        try Self.referenceBytes().write(to: URL(fileURLWithPath: exps + "/bert-lr3e-4/step_3.safetensors"))
+        try Self.referenceBytes().write(to: URL(fileURLWithPath: exps + "/gpt-small/step_4.safetensors"))
+        #expect(d.waitRows("bert", 1).first?.step == 3, "log:\n\(d.logText)")
+        #expect(d.waitRows("gpt-small", 1).first?.step == 4)
+        usleep(1_000_000)
+        #expect(d.rows("bert-lr3e-4").isEmpty, "recorded under the folder name too")
+        #expect(d.stop() == 0)
+    }
+
     /// sd_notify over a real socket: READY with STATUS after the catch-up scan, WATCHDOG pings,
     /// RELOADING + MONOTONIC_USEC then READY on SIGHUP (a bad new config is rejected and the old
     /// one kept; a good one takes effect), STOPPING on SIGTERM and a clean exit.

@@ -32,11 +32,15 @@ public enum Spectrum {
     /// `a` is used as scratch and is garbage afterwards.
     ///
     /// The Gram path is 2–3× cheaper than gesdd but squares the condition number: its eigenvalues
-    /// carry an absolute error of about ε·λ_max. Where that matters — a smallest eigenvalue below
-    /// 1e-9·λ_max (rank-deficient or ill-conditioned layers, whose matrix_rank, rank_loss and
-    /// sv_min need the small σ right), or an eigenvalue so close to WW's 1e-5 fit threshold or
-    /// 1e-6 weak-rank tolerance that the error could move it across — the values are recomputed
-    /// with dgesdd, WeightWatcher's own routine.
+    /// carry an absolute error of c·ε·λ_max, so σ_min is off by about c·ε·λ_max / (2·λ_min)
+    /// relative (measured c ≤ 0.1 on Gaussian and trained-like layers up to 4096², e.g. 1.2e-8 at
+    /// λ_min/λ_max = 6.6e-10). Only sv_min, matrix_rank and rank_loss look at the small σ; the fit
+    /// ignores λ ≤ 1e-5 and every other column is dominated by the large λ. So the values are
+    /// recomputed with dgesdd, WeightWatcher's own routine, where the Gram path could be wrong
+    /// by more than our 1e-6 promise: a smallest eigenvalue below 1e-10·λ_max (σ_min error
+    /// ≲ 1e-7 at the cut; rank-deficient layers always fall here), or an eigenvalue so close to
+    /// WW's 1e-5 fit threshold or 1e-6 weak-rank tolerance that the error could move it across.
+    /// (Square random matrices sit near 1e-9 by nature, so a stricter cut sends them to gesdd.)
     public static func values(of a: inout [Double], rows: Int, cols: Int,
                               method: SpectrumMethod = .gram) throws -> SingularValues {
         precondition(a.count == rows * cols)
@@ -95,10 +99,13 @@ public enum Spectrum {
         return w
     }
 
+    /// Below this λ_min/λ_max the Gram path's σ_min is not trusted (see `values(of:)`).
+    public static let minGramRatio = 1e-10
+
     /// Whether Gram eigenvalues are as good as gesdd's for every WeightWatcher column.
     static func gramIsAccurate(_ lambda: [Double]) -> Bool {
         guard let lmax = lambda.last, let lmin = lambda.first, lmax > 0, lmax.isFinite else { return false }
-        if lmin <= 1e-9 * lmax { return false }
+        if lmin <= Self.minGramRatio * lmax { return false }
         // Absolute error bound of the eigenvalues, generous: 64·k·ε·λ_max.
         let err = 64 * Double(lambda.count) * Double.ulpOfOne * lmax
         for t in [WWDefaults.evalsThreshold, WWDefaults.weakRankTolerance] {

@@ -43,6 +43,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmark yardstick (bench/run.sh): dsyrk + dsyevd of given shapes, timed alone.
+        .executableTarget(name: "lapack-floor", dependencies: ["CLapack"], path: "Benchmarks/LapackFloor"),
+
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),

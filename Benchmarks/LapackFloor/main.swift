@@ -125,10 +125,11 @@ if let n = opts.gemm {
     ]
 } else {
     // One input matrix per distinct shape (dsyrk does not overwrite A); one Gram buffer for all.
-    var inputs: [String: [Double]] = [:]
+    var inputs: [String: (matrix: [Double], frobenius2: Double)] = [:]
     var maxK = 0
     for (idx, s) in opts.shapes.enumerated() where inputs["\(s.rows)x\(s.cols)"] == nil {
-        inputs["\(s.rows)x\(s.cols)"] = randomMatrix(s.rows * s.cols, seed: UInt64(100 + idx))
+        let m = randomMatrix(s.rows * s.cols, seed: UInt64(100 + idx))
+        inputs["\(s.rows)x\(s.cols)"] = (m, m.reduce(0) { $0 + $1 * $1 })
         maxK = max(maxK, min(s.rows, s.cols))
     }
     var gram = [Double](repeating: 0, count: maxK * maxK)
@@ -140,7 +141,7 @@ if let n = opts.gemm {
     for _ in 0..<opts.repeats {
         var total = 0.0
         for s in opts.shapes {
-            let a = inputs["\(s.rows)x\(s.cols)"]!
+            let (a, frob) = inputs["\(s.rows)x\(s.cols)"]!
             // W is rows×cols row-major (PyTorch layout) == its transpose, cols×rows, column-major.
             let r = Int32(s.cols), c = Int32(s.rows), k = Int32(min(s.rows, s.cols))
             for _ in 0..<s.count {
@@ -155,7 +156,6 @@ if let n = opts.gemm {
                 }
                 total += seconds(t)
                 if info != 0 { failures += 1 }
-                let frob = a.reduce(0) { $0 + $1 * $1 }
                 let trace = evals[0..<Int(k)].reduce(0, +)
                 worstTrace = max(worstTrace, abs(trace - frob) / frob)
             }

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
@@ -32,14 +34,23 @@ let package = Package(
             "Metrics", "Analysis",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Alert rules over metric series, firing/resolved lifecycle, hook processes.
+        .target(name: "Alerts", dependencies: [
+            "Metrics", "Store",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Analysis", "Store",
+            "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
-            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // Only for `wwmon hook test` reading [[hook]] until the daemon's config types land.
+            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -50,8 +61,9 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
     ]
 )

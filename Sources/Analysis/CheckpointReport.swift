@@ -24,16 +24,19 @@ public struct CheckpointInfo: Sendable, Codable {
     public var aliases: [String: String]
     /// Content hash of each analysed tensor's bytes, by normalised layer name (for reuse).
     public var tensorHashes: [String: String]
+    /// Layers whose rows were taken from an earlier analysis of identical bytes.
+    public var layersReused: Int?
 
     enum CodingKeys: String, CodingKey {
         case path, format, step, epoch, stepSource = "step_source", aliases
-        case tensorHashes = "tensor_hashes"
+        case tensorHashes = "tensor_hashes", layersReused = "layers_reused"
     }
 
     public init(path: String, format: String, step: Int? = nil, epoch: Double? = nil,
                 stepSource: String? = nil, aliases: [String: String] = [:],
-                tensorHashes: [String: String] = [:]) {
+                tensorHashes: [String: String] = [:], layersReused: Int? = nil) {
         self.path = path; self.format = format; self.step = step; self.epoch = epoch
         self.stepSource = stepSource; self.aliases = aliases; self.tensorHashes = tensorHashes
+        self.layersReused = layersReused
     }
 }

@@ -41,11 +41,16 @@ public struct TensorRef: Sendable, Hashable {
     public var strides: [Int]?
     /// True when the bytes are big-endian (some .npy files).
     public var bigEndian: Bool
+    /// Size `file` had when this descriptor was made, if the reader knows it must stay so
+    /// (safetensors: exactly 8 + N + last END). `TensorReader` refuses to read when the size
+    /// differs: the file was rewritten or truncated since it was listed.
+    public var expectedFileSize: UInt64?
 
     public init(name: String, dtype: DType, shape: [Int], file: String, offset: UInt64,
-                strides: [Int]? = nil, bigEndian: Bool = false) {
+                strides: [Int]? = nil, bigEndian: Bool = false, expectedFileSize: UInt64? = nil) {
         self.name = name; self.dtype = dtype; self.shape = shape; self.file = file
         self.offset = offset; self.strides = strides; self.bigEndian = bigEndian
+        self.expectedFileSize = expectedFileSize
     }
 
     public var elementCount: Int { shape.reduce(1, *) }

@@ -1,0 +1,11 @@
+/// What the alert pipeline needs from the history store. The store-backed implementation
+/// goes over `Store.HistoryStore`'s `alerts` and `hook_runs` tables (see HookRunSink).
+public protocol AlertStore: Sendable {
+    /// Firing alerts of every run, to resume the lifecycle after a restart.
+    func firingAlerts() async throws -> [AlertState]
+    /// The run's analysed checkpoints with step < `step`, oldest first, at most `limit`.
+    func snapshots(run: String, before step: Int, limit: Int) async throws -> [CheckpointSnapshot]
+    /// Persists transitions in order: `fired` inserts a firing row; `repeated` updates it
+    /// (value, message, last_sent_at); `resolved` marks it resolved.
+    func record(_ events: [AlertEvent]) async throws
+}

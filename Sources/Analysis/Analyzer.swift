@@ -1,0 +1,123 @@
+import Checkpoint
+import Foundation
+import Logging
+import Metrics
+
+/// The one path from a checkpoint on disk to its report: `wwmon analyze`, `wwmon ingest` and the
+/// daemon all call this.
+public struct Analyzer: Sendable {
+    public var options: AnalysisOptions
+    private let logger: Logger
+
+    public init(options: AnalysisOptions = .init(), logger: Logger = Logger(label: "wwmon.analysis")) {
+        self.options = options; self.logger = logger
+    }
+
+    /// Opens the checkpoint at `path` (file or folder) and analyses every weight matrix.
+    public func analyze(path: String) async throws -> CheckpointReport {
+        try await analyze(try CheckpointReader.open(path))
+    }
+
+    /// Looks up the rows already computed for a tensor's content key (see `CheckpointInfo.tensorHashes`);
+    /// the daemon answers from the store so frozen layers are not recomputed.
+    public typealias Reuse = @Sendable (_ contentKey: String) async -> [LayerReport]?
+
+    /// Analyses tensors a reader has already listed. Layers are read one at a time (only those
+    /// in flight are in memory) and computed in parallel within the memory budget. With `reuse`,
+    /// each tensor's bytes are hashed first and a layer whose content was analysed before takes
+    /// its earlier rows instead of being recomputed.
+    public func analyze(_ contents: CheckpointContents, reuse: Reuse? = nil) async throws -> CheckpointReport {
+        let (plans, skipped) = Self.plans(for: contents.tensors, pool: options.pool)
+        let largest = plans.map { $0.plan.workingBytes }.max() ?? 0
+        let budget = options.memoryBudgetBytes ?? 3 * (plans.map { $0.plan.shape.reduce(1, *) * 8 }.max() ?? 0)
+        // Layers too big to share the budget run first, alone, with every core inside BLAS;
+        // the rest run side by side, one BLAS thread each (small layers leave cores idle in LAPACK).
+        let solo = plans.filter { options.concurrency == 1 || $0.plan.workingBytes * 2 > budget }
+        let shared = plans.filter { !(options.concurrency == 1 || $0.plan.workingBytes * 2 > budget) }
+        let method = options.method
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        logger.debug("analysing \(plans.count) layers (\(solo.count) alone), largest \(largest >> 20) MiB, budget \(budget >> 20) MiB")
+
+        var rows: [Int: Computed] = [:]
+        if !solo.isEmpty {
+            BLASLibrary.setThreads(cores)
+            for job in solo { rows[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
+        }
+        if !shared.isEmpty {
+            BLASLibrary.setThreads(1)
+            let gate = MemoryBudget(bytes: budget, slots: options.concurrency)
+            try await withThrowingTaskGroup(of: (Int, Computed).self) { group in
+                for job in shared {
+                    await gate.acquire(job.plan.workingBytes)
+                    group.addTask {
+                        defer { Task { await gate.release(job.plan.workingBytes) } }
+                        return (job.index, try await Self.compute(job, method: method, reuse: reuse))
+                    }
+                }
+                for try await (i, r) in group { rows[i] = r }
+            }
+        }
+        let ordered = plans.flatMap { rows[$0.index]?.rows ?? [] }
+        var hashes: [String: String] = [:]
+        for job in plans { if let key = rows[job.index]?.key { hashes[job.plan.name] = key } }
+        let reused = plans.filter { rows[$0.index]?.reused == true }.count
+        if reuse != nil { logger.debug("\(reused) of \(plans.count) layers reused by content") }
+        return CheckpointReport(
+            layers: ordered, summary: Summary(rows: ordered, skipped: skipped),
+            checkpoint: CheckpointInfo(path: contents.path, format: contents.format.rawValue,
+                                       step: contents.step, epoch: contents.epoch,
+                                       stepSource: contents.stepSource?.rawValue,
+                                       aliases: contents.aliases, tensorHashes: hashes,
+                                       layersReused: reuse == nil ? nil : reused))
+    }
+
+    struct Job: Sendable { var index: Int; var plan: LayerPlan; var tensor: TensorRef }
+
+    /// WW's layer selection over the reader's tensors, in order; and how many `*.weight`
+    /// tensors produce no row.
+    static func plans(for tensors: [TensorRef], pool: Bool) -> ([Job], Int) {
+        var jobs: [Job] = [], skipped = 0, layerID = 0
+        for t in tensors where t.name.hasSuffix(".weight") {
+            defer { layerID += 1 }
+            switch LayerPlanning.plan(name: t.name, shape: t.shape, isFloat: t.dtype.isFloatingPoint,
+                                      dtypeName: t.dtype.rawValue, layerID: layerID, pool: pool) {
+            case .success(let p): jobs.append(Job(index: jobs.count, plan: p, tensor: t))
+            case .failure: skipped += 1
+            }
+        }
+        return (jobs, skipped)
+    }
+
+    struct Computed: Sendable { var rows: [LayerReport]; var key: String?; var reused: Bool }
+
+    /// Reads one layer's tensor and computes its rows on the compute pool (or reuses earlier
+    /// rows of identical content).
+    static func compute(_ job: Job, method: SpectrumMethod, reuse: Reuse?) async throws -> Computed {
+        var key: String?
+        if let reuse {
+            let hash = try await ComputePool.run { Result { try TensorReader().contentHash(job.tensor) } }.get()
+            let k = contentKey(hash: hash, job.tensor, pool: job.plan.pool)
+            key = k
+            if let earlier = await reuse(k), earlier.count == job.plan.rowCount {
+                let rows = earlier.map { r -> LayerReport in
+                    var r = r
+                    r.layerID = job.plan.layerID; r.name = job.plan.name; r.longname = job.plan.name
+                    return r
+                }
+                return Computed(rows: rows, key: k, reused: true)
+            }
+        }
+        let result: Result<[LayerReport], Error> = await ComputePool.run {
+            Result {
+                let weights = try TensorReader().readFloat64(job.tensor)
+                return LayerMetrics.analyze(job.plan, weights: weights, method: method)
+            }
+        }
+        return Computed(rows: try result.get(), key: key, reused: false)
+    }
+
+    /// Identity of a layer's input: its bytes, how to read them, and the pooling mode.
+    static func contentKey(hash: String, _ t: TensorRef, pool: Bool) -> String {
+        "xxh64:\(hash):\(t.dtype.rawValue):\(t.shape.map(String.init).joined(separator: "x")):\(pool ? "pool" : "slices")"
+    }
+}

@@ -1,0 +1,82 @@
+/// Why a checkpoint could not be read. Every case carries the path of the offending file, and
+/// `description` is one sentence naming that file and the problem, fit for a log line or the CLI.
+public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The path does not exist (or vanished while being read, e.g. checkpoint rotation).
+    case notFound(path: String)
+    /// An operating-system call failed (permission, I/O error, ...).
+    case io(path: String, operation: String, errno: Int32)
+    /// The bytes are not a format wwmon reads (or not yet).
+    case unsupportedFormat(path: String, detail: String)
+    /// The file is shorter than its own header says: still being written, or cut off.
+    case truncated(path: String, detail: String)
+    /// The header (or an index / metadata JSON file) is malformed or breaks the format's rules.
+    case invalidHeader(path: String, detail: String)
+    /// One tensor's entry is inconsistent (shape, offsets, byte count).
+    case invalidTensor(path: String, name: String, detail: String)
+    /// A dtype string wwmon does not know or cannot decode.
+    case unsupportedDType(path: String, name: String, dtype: String)
+    /// Bytes after the last tensor: the file is longer than its header accounts for.
+    case trailingBytes(path: String, expected: UInt64, actual: UInt64)
+    /// A sharded checkpoint whose index and shards disagree.
+    case sharding(path: String, detail: String)
+    /// The file changed between listing its tensors and reading one of them.
+    case fileChanged(path: String, detail: String)
+    /// A request the reader cannot serve for this tensor (e.g. widening an integer tensor).
+    case unreadableTensor(path: String, name: String, detail: String)
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .notFound(let p), .io(let p, _, _), .unsupportedFormat(let p, _), .truncated(let p, _),
+             .invalidHeader(let p, _), .invalidTensor(let p, _, _), .unsupportedDType(let p, _, _),
+             .trailingBytes(let p, _, _), .sharding(let p, _), .fileChanged(let p, _),
+             .unreadableTensor(let p, _, _):
+            return p
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound(let p):
+            return "\(p): no such file or directory"
+        case .io(let p, let op, let e):
+            return "\(p): \(op) failed: \(errnoText(e)) (errno \(e))"
+        case .unsupportedFormat(let p, let d):
+            return "\(p): unsupported format: \(d)"
+        case .truncated(let p, let d):
+            return "\(p): truncated: \(d)"
+        case .invalidHeader(let p, let d):
+            return "\(p): invalid header: \(d)"
+        case .invalidTensor(let p, let n, let d):
+            return "\(p): invalid tensor \(quoted(n)): \(d)"
+        case .unsupportedDType(let p, let n, let t):
+            return "\(p): tensor \(quoted(n)) has unsupported dtype \(quoted(t))"
+        case .trailingBytes(let p, let exp, let act):
+            return "\(p): trailing bytes: header accounts for \(exp) bytes, file has \(act)"
+        case .sharding(let p, let d):
+            return "\(p): inconsistent sharded checkpoint: \(d)"
+        case .fileChanged(let p, let d):
+            return "\(p): file changed while reading: \(d)"
+        case .unreadableTensor(let p, let n, let d):
+            return "\(p): cannot read tensor \(quoted(n)): \(d)"
+        }
+    }
+}
+
+/// Quotes a name for a message, cutting absurdly long ones (a fuzzed header may hold megabytes).
+func quoted(_ s: String) -> String {
+    let limit = 200
+    if s.utf8.count <= limit { return "\"\(s)\"" }
+    return "\"\(String(decoding: s.utf8.prefix(limit), as: UTF8.self))…\" (\(s.utf8.count) bytes)"
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func errnoText(_ e: Int32) -> String {
+    guard let c = strerror(e) else { return "error" }
+    return String(cString: c)
+}

@@ -1,0 +1,56 @@
+/// Step and epoch of a checkpoint, from what its files say (spec formats.md §4.3), most trusted
+/// source first: HF `trainer_state.json`, then safetensors `__metadata__` strings, then an HF
+/// `checkpoint-N` folder name. File-name patterns of other frameworks are left to the caller.
+struct TrainingProgress: Equatable {
+    var step: Int?
+    var epoch: Double?
+    var source: StepSource?
+
+    static let maxTrainerStateBytes: UInt64 = 64 << 20
+
+    /// `dir` is the checkpoint's folder (for a single file: the folder holding it).
+    static func find(dir: String, metadata: [String: String]) -> TrainingProgress {
+        if let state = trainerState(dir: dir) { return state }
+        let step = (metadata["global_step"] ?? metadata["step"]).flatMap { Int($0.trimmingSpaces) }
+        let epoch = metadata["epoch"].flatMap { Double($0.trimmingSpaces) }
+        if step != nil || epoch != nil {
+            return TrainingProgress(step: step, epoch: epoch, source: .content)
+        }
+        if let n = checkpointNumber(FileSystem.baseName(dir)) {
+            return TrainingProgress(step: n, epoch: nil, source: .name)
+        }
+        return TrainingProgress()
+    }
+
+    /// N of an HF `checkpoint-N` folder name (never `tmp-checkpoint-N`).
+    static func checkpointNumber(_ name: String) -> Int? {
+        guard name.hasPrefix("checkpoint-") else { return nil }
+        let digits = name.dropFirst("checkpoint-".count)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(digits)
+    }
+
+    /// `global_step` and `epoch` of `dir/trainer_state.json`; nil when absent or unreadable (it is
+    /// not part of the weights, so a bad one is no reason to refuse the checkpoint).
+    private static func trainerState(dir: String) -> TrainingProgress? {
+        let path = FileSystem.join(dir, "trainer_state.json")
+        guard FileSystem.isRegularFile(path),
+              let bytes = try? FileSystem.readSmallFile(path, limit: maxTrainerStateBytes),
+              case .object(let top)? = try? StrictJSONParser.parse(bytes) else { return nil }
+        var result = TrainingProgress(source: .content)
+        for m in top {
+            if m.key == "global_step", let v = m.value.unsignedInteger, v <= UInt64(Int.max) { result.step = Int(v) }
+            if m.key == "epoch", case .number(let text) = m.value { result.epoch = Double(text) }
+        }
+        return result.step == nil && result.epoch == nil ? nil : result
+    }
+}
+
+private extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,91 @@
+/// How WeightWatcher turns one `*.weight` tensor into matrices, decided from its name and shape
+/// alone (no bytes needed), so a reader can skip the bytes of layers that will not be analysed.
+public struct LayerPlan: Sendable, Equatable {
+    public enum Kind: String, Sendable { case dense, conv2d }
+
+    public var layerID: Int
+    /// Tensor key without its `.weight` suffix.
+    public var name: String
+    public var kind: Kind
+    public var shape: [Int]
+    /// Reported N and M (for conv, after WW's even-kernel swap quirk).
+    public var N: Int
+    public var M: Int
+    /// kh·kw for conv2d, 1 for dense.
+    public var rf: Int
+    public var pool: Bool
+
+    /// Larger matrix side, used in the rank tolerance σ_max·N·ε (the real dimension,
+    /// as numpy's matrix_rank uses, not the quirk-swapped N).
+    public var rankN: Int { max(shape[0], shape[1]) }
+
+    /// Rows this plan produces: one, or one per kernel position with pool = false.
+    public var rowCount: Int { kind == .conv2d && !pool ? rf : 1 }
+
+    /// Bytes of float64 working memory one computation of this layer needs at peak:
+    /// the widened tensor, one matrix copy (conv slices), and the Gram matrix.
+    public var workingBytes: Int {
+        let elements = shape.reduce(1, *)
+        let side = min(shape[0], shape[1])
+        let sliceBytes = kind == .conv2d ? shape[0] * shape[1] * 8 : 0
+        return elements * 8 + sliceBytes + side * side * 8
+    }
+}
+
+/// Why a weight tensor produced no row (WW drops these silently; we count and say why).
+public enum SkipReason: Error, Sendable, Equatable, CustomStringConvertible {
+    case notWeight
+    case notFloat(String)
+    case unsupportedRank(Int)
+    case tooFewEvals(Int)
+    case tooManyEvals(Int)
+    case tooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .notWeight: "not a *.weight tensor"
+        case .notFloat(let t): "dtype \(t) is not floating point"
+        case .unsupportedRank(let r): "\(r)-D tensor (only 2-D and 4-D weights are analysed)"
+        case .tooFewEvals(let n): "\(n) eigenvalues < min_evals \(WWDefaults.minEvals)"
+        case .tooManyEvals(let n): "\(n) eigenvalues > max_evals \(WWDefaults.maxEvals)"
+        case .tooLarge(let n): "N = \(n) > max_N \(WWDefaults.maxN)"
+        }
+    }
+}
+
+public enum LayerPlanning {
+    /// The plan for one tensor, or why it is skipped. `layerID` is the tensor's index among
+    /// all `*.weight` tensors in iteration order (skipped ones count, as in WW's state-dict route).
+    public static func plan(name: String, shape: [Int], isFloat: Bool, dtypeName: String,
+                            layerID: Int, pool: Bool = true) -> Result<LayerPlan, SkipReason> {
+        guard name.hasSuffix(".weight") else { return .failure(.notWeight) }
+        let base = String(name.dropLast(".weight".count))
+        // 1-D norm scales and biases are skipped before their dtype matters.
+        guard shape.count == 2 || shape.count == 4 else { return .failure(.unsupportedRank(shape.count)) }
+        guard isFloat else { return .failure(.notFloat(dtypeName)) }
+        if shape.count == 2 {
+            let n = max(shape[0], shape[1]), m = min(shape[0], shape[1])
+            let p = LayerPlan(layerID: layerID, name: base, kind: .dense, shape: shape,
+                              N: n, M: m, rf: 1, pool: pool)
+            return check(p, evals: m)
+        }
+        // PyTorch conv layout (out, in, kh, kw).
+        let (out, inp, kh, kw) = (shape[0], shape[1], shape[2], shape[3])
+        let rf = kh * kw
+        // Quirk (WW 0.7.7, conv2D_Wmats): N and M start as (out, in) and are swapped once per
+        // slice when out < in, so with an even number of kernel positions the row reports
+        // N = out < M = in. Reproduced because the row's N, M, Q and the eval limits depend on it.
+        var n = max(out, inp), m = min(out, inp)
+        if out < inp && rf % 2 == 0 { (n, m) = (out, inp) }
+        let p = LayerPlan(layerID: layerID, name: base, kind: .conv2d, shape: shape,
+                          N: n, M: m, rf: rf, pool: pool)
+        return check(p, evals: pool ? m * rf : m)
+    }
+
+    private static func check(_ p: LayerPlan, evals: Int) -> Result<LayerPlan, SkipReason> {
+        if evals < WWDefaults.minEvals { return .failure(.tooFewEvals(evals)) }
+        if evals > WWDefaults.maxEvals { return .failure(.tooManyEvals(evals)) }
+        if p.N > WWDefaults.maxN { return .failure(.tooLarge(p.N)) }
+        return .success(p)
+    }
+}

@@ -1,0 +1,117 @@
+import GRDB
+
+/// Versioned schema. Add migrations at the end, never edit a shipped one: readers compare the
+/// applied identifiers with these to tell "newer than this binary" from "older".
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-history") { db in
+            // Times are REAL unix seconds (sortable, compact); the CLI prints RFC 3339.
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    root TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE checkpoints (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    -- 1 for the first content seen at this path in this run, +1 per rewrite.
+                    version INTEGER NOT NULL,
+                    step INTEGER NOT NULL,
+                    epoch REAL,
+                    step_source TEXT NOT NULL,
+                    format TEXT,
+                    file_size INTEGER NOT NULL,
+                    file_mtime_ns INTEGER NOT NULL,
+                    file_inode INTEGER NOT NULL,   -- UInt64 bit pattern
+                    file_device INTEGER NOT NULL,  -- UInt64 bit pattern
+                    analyzed_at REAL NOT NULL,
+                    duration REAL NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+                    error TEXT,
+                    aliases TEXT,                  -- JSON object alias -> analysed name
+                    UNIQUE (run_id, path, version)
+                );
+                -- Idempotency: one row per identity, whatever the run.
+                CREATE UNIQUE INDEX checkpoints_identity
+                    ON checkpoints (path, file_size, file_mtime_ns, file_inode, file_device);
+                CREATE INDEX checkpoints_run_step ON checkpoints (run_id, step, version);
+
+                -- Layer identity across checkpoints: the normalised name (slice suffix for conv
+                -- slices), one id per run so series stay continuous.
+                CREATE TABLE layers (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    UNIQUE (run_id, name)
+                );
+                CREATE TABLE layer_metrics (
+                    checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+                    layer_id INTEGER NOT NULL REFERENCES layers(id) ON DELETE CASCADE,
+                    ww_layer_id INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    longname TEXT NOT NULL,
+                    layer_type TEXT NOT NULL,
+                    "N" INTEGER NOT NULL, "M" INTEGER NOT NULL, rf INTEGER NOT NULL, "Q" REAL,
+                    num_evals INTEGER NOT NULL, sv_max REAL, sv_min REAL,
+                    rank_loss INTEGER NOT NULL, weak_rank_loss INTEGER NOT NULL,
+                    lambda_max REAL, alpha REAL, xmin REAL, xmax REAL, "D" REAL, sigma REAL,
+                    num_pl_spikes INTEGER NOT NULL,
+                    status TEXT NOT NULL, warning TEXT NOT NULL,
+                    norm REAL, log_norm REAL, spectral_norm REAL, log_spectral_norm REAL,
+                    alpha_weighted REAL, log_alpha_norm REAL, stable_rank REAL,
+                    matrix_rank INTEGER NOT NULL, entropy REAL,
+                    slice_id INTEGER, reason TEXT,
+                    -- Content hash of the tensor's bytes, for reusing metrics of unchanged layers.
+                    tensor_hash TEXT,
+                    PRIMARY KEY (checkpoint_id, layer_id)
+                );
+                CREATE INDEX layer_metrics_series ON layer_metrics (layer_id, checkpoint_id);
+                CREATE INDEX layer_metrics_hash ON layer_metrics (tensor_hash, checkpoint_id) WHERE tensor_hash IS NOT NULL;
+
+                CREATE TABLE summaries (
+                    checkpoint_id INTEGER PRIMARY KEY REFERENCES checkpoints(id) ON DELETE CASCADE,
+                    log_norm REAL, alpha REAL, alpha_weighted REAL, log_alpha_norm REAL,
+                    log_spectral_norm REAL, stable_rank REAL,
+                    layers_analyzed INTEGER NOT NULL, layers_skipped INTEGER NOT NULL,
+                    layers_failed INTEGER NOT NULL
+                );
+
+                -- Filled by the alert engine (issue 6). fingerprint = rule|run|layer.
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY,
+                    fingerprint TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    layer TEXT,
+                    state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+                    step INTEGER,
+                    value REAL,
+                    threshold REAL,
+                    message TEXT NOT NULL,
+                    fired_at REAL NOT NULL,
+                    resolved_at REAL,
+                    last_sent_at REAL
+                );
+                -- At most one firing alert per fingerprint.
+                CREATE UNIQUE INDEX alerts_firing ON alerts (fingerprint) WHERE state = 'firing';
+                CREATE INDEX alerts_run_state ON alerts (run_id, state);
+
+                CREATE TABLE hook_runs (
+                    id INTEGER PRIMARY KEY,
+                    hook TEXT NOT NULL,
+                    alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL,
+                    started_at REAL NOT NULL,
+                    duration REAL,
+                    exit_status INTEGER,
+                    stderr_tail TEXT
+                );
+                CREATE INDEX hook_runs_alert ON hook_runs (alert_id);
+                """)
+        }
+        return m
+    }
+}

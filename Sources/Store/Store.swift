@@ -1,0 +1,1 @@
+// Store: the SQLite history (runs, checkpoints, per-layer metrics, summaries, alerts), via GRDB.

@@ -1,0 +1,61 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Metrics
+
+/// `wwmon analyze PATH`: WeightWatcher 0.7.7's per-layer table and summary for one checkpoint.
+struct AnalyzeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Print WeightWatcher metrics of every weight matrix of a checkpoint.",
+        discussion: """
+        PATH is a .safetensors file, a folder of shards (model.safetensors.index.json) or of \
+        *.safetensors files, or an HF checkpoint-N/ folder. --format json prints \
+        {"layers": [...], "summary": {...}} with WeightWatcher's column names; non-finite numbers \
+        are null.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+    @Argument(help: "Checkpoint file or folder.") var path: String
+    @Option(help: "Output format: table, json or csv.") var format: Format = .table
+    @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False, formerly ww2x).") var noPool = false
+    @Flag(help: "Use dgesdd for every matrix (WW's routine) instead of the Gram path with fallback.")
+    var exactSvd = false
+    @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
+    @Flag(name: .shortAndLong, help: "Say which BLAS kernel runs and how long it took (stderr).")
+    var verbose = false
+
+    func validate() throws {
+        if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let options = AnalysisOptions(pool: !noPool, method: exactSvd ? .gesdd : .gram,
+                                      concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let start = ContinuousClock.now
+        let report: CheckpointReport
+        do {
+            report = try await Analyzer(options: options).analyze(path: path)
+        } catch {
+            throw RuntimeError("\(error)")
+        }
+        if verbose {
+            let took = ContinuousClock.now - start
+            FileHandle.standardError.write(Data("\(KernelSelection.describe()); \(report.layers.count) rows in \(took)\n".utf8))
+        }
+        let text: String
+        switch format {
+        case .json: text = try ReportOutput.json(report)
+        case .csv: text = ReportOutput.csv(report.layers, perSlice: noPool)
+        case .table: text = ReportOutput.table(report, perSlice: noPool)
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// An error whose description is the whole message (printed as `wwmon: <message>`, exit 1).
+struct RuntimeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

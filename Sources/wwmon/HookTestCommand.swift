@@ -1,0 +1,65 @@
+import Alerts
+import ArgumentParser
+import Foundation
+
+/// `wwmon hook ...`
+struct HookCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hook", abstract: "Work with the alert hooks of the configuration.",
+        subcommands: [HookTestCommand.self])
+}
+
+/// `wwmon hook test NAME`: one synthetic event through a configured hook, exactly as the
+/// daemon would run it (argv, clean environment, JSON on stdin, timeout, process group).
+struct HookTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send a synthetic test event through a configured hook and report what happened.",
+        discussion: "Exit status: 0 if the hook exited 0, 1 otherwise.")
+
+    @Argument(help: "The hook's name (its [[hook]] name).")
+    var name: String
+
+    @Option(help: "The configuration file.")
+    var config: String = "/etc/wwmon/wwmon.toml"
+
+    @Flag(help: "Print the environment and the JSON the hook would get; run nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let hooks = try HookConfigFile.load(path: config)
+        guard let hook = hooks.first(where: { $0.name == name }) else {
+            let known = hooks.map(\.name)
+            throw ValidationError("no hook named '\(name)' in \(config) (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        }
+        let event = AlertEvent.test(hook: name, now: Date())
+        let options = HookRunnerOptions()
+        if dryRun {
+            let payload = HookPayload(hook: name, events: [event])
+            print("argv: " + hook.command.map { "\"\($0)\"" }.joined(separator: " "))
+            print("timeout: \(hook.timeoutSeconds) s")
+            for (k, v) in payload.environment(path: options.path, home: options.home).sorted(by: { $0.key < $1.key }) {
+                print("\(k)=\(v)")
+            }
+            print(String(decoding: try payload.json(), as: UTF8.self))
+            return
+        }
+        let log = HookRunLog()
+        let dispatcher = HookDispatcher(hooks: [hook], options: options, sink: log)
+        try await dispatcher.send([event], toHook: name)
+        await dispatcher.idle()
+        guard let rec = await log.records.first else { throw ExitCode.failure }
+        let what: String
+        switch rec.outcome {
+        case .exited(let c): what = "exited \(c)"
+        case .signaled(let s): what = "killed by signal \(s)"
+        case .timedOut: what = "timed out after \(hook.timeoutSeconds) s; its process group was killed"
+        case .spawnFailed(let why): what = "could not start: \(why)"
+        }
+        print("hook \(name): \(what) (\(String(format: "%.3f", rec.durationSeconds)) s)")
+        if !rec.stdoutTail.isEmpty { print("stdout (tail):\n" + rec.stdoutTail, terminator: rec.stdoutTail.hasSuffix("\n") ? "" : "\n") }
+        if !rec.stderrTail.isEmpty { print("stderr (tail):\n" + rec.stderrTail, terminator: rec.stderrTail.hasSuffix("\n") ? "" : "\n") }
+        fflush(nil)
+        if !rec.succeeded { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+
+/// `wwmon`: WeightWatcher metrics of training checkpoints, their history, and the daemon.
+/// Exit codes: 0 ok, 1 error, 2 usage, 3 alerts firing (where a command says so).
+@main
+struct WWMon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wwmon",
+        abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
+        discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
+        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
+                      HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
+                      AlertsCommand.self, HookCommand.self])
+
+    static func main() async {
+        KernelSelection.ensureFastKernels()
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// ArgumentParser's codes, mapped onto ours: its usage errors (64) become 2.
+    static func exit(withError error: Error) -> Never {
+        let code = exitCode(for: error)
+        var message = fullMessage(for: error)
+        if code != .success, message.hasPrefix("Error: ") { message = "wwmon: error: " + message.dropFirst(7) }
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        switch code.rawValue {
+        case 0: Foundation.exit(0)
+        case 64: Foundation.exit(2)          // EX_USAGE -> 2
+        case let c where c == ExitCode.failure.rawValue: Foundation.exit(1)
+        default: Foundation.exit(code.rawValue)
+        }
+    }
+}

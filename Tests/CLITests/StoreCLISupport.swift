@@ -1,0 +1,94 @@
+import Analysis
+import Foundation
+import Metrics
+
+/// Runs the built `wwmon` binary (it sits next to the test bundle in the build products dir)
+/// and builds inputs for it from the shared WeightWatcher reference.
+enum StoreCLI {
+    static let binary: URL = {
+        var candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates += candidates.map { $0.deletingLastPathComponent() }
+        for dir in candidates {
+            let url = dir.appendingPathComponent("wwmon")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        fatalError("wwmon binary not found next to the test bundle (\(candidates.map(\.path)))")
+    }()
+
+    static let repoRoot: URL = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+    static let reference = repoRoot.appendingPathComponent("../shared/reference").standardizedFileURL
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs `wwmon args...` to completion with NO_COLOR set (tables must read without colour).
+    @discardableResult
+    static func run(_ args: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "WWMON_DB")
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        // Read both pipes to the end before waiting, so a big output cannot block the child.
+        let (o, e) = (out.fileHandleForReading.readDataToEndOfFile(), err.fileHandleForReading.readDataToEndOfFile())
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    private struct Details: Decodable { var layers: [LayerReport] }
+
+    static func layers(_ name: String) throws -> [LayerReport] {
+        let data = try Data(contentsOf: reference.appendingPathComponent("expected/\(name).details.json"))
+        return try JSONDecoder().decode(Details.self, from: data).layers
+    }
+
+    /// Writes a `wwmon analyze --format json` report of WW's rows for `name` (optionally the
+    /// rows repeated `copies` times under distinct names, for a big checkpoint).
+    static func reportFile(_ dir: URL, _ name: String, copies: Int = 1, file: String? = nil) throws -> URL {
+        let base = try layers(name)
+        var rows: [LayerReport] = []
+        for c in 0..<copies {
+            for var r in base {
+                if copies > 1 { r.name = "block\(c).\(r.name)"; r.longname = "block\(c).\(r.longname)"; r.layerID = rows.count }
+                rows.append(r)
+            }
+        }
+        let report = CheckpointReport(layers: rows, summary: Summary(rows: rows, skipped: 0),
+                                      checkpoint: CheckpointInfo(path: "x", format: "safetensors"))
+        let url = dir.appendingPathComponent(file ?? "\(name)-x\(copies).report.json")
+        try JSONEncoder().encode(report).write(to: url)
+        return url
+    }
+
+    static func tempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @discardableResult
+    static func file(_ dir: URL, _ name: String, bytes: Int) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try Data(repeating: 1, count: bytes).write(to: url)
+        return url.path
+    }
+
+    static func jsonArray(_ text: String) throws -> [[String: Any]] {
+        guard let a = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            throw CocoaError(.coderReadCorrupt)
+        }
+        return a
+    }
+}

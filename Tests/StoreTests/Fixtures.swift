@@ -1,0 +1,54 @@
+import Analysis
+import Foundation
+import Metrics
+import Store
+
+/// Real WeightWatcher 0.7.7 output (the shared reference) turned into reports, and temp dirs.
+enum Fixtures {
+    static let repoRoot: URL = {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+    static let expected = repoRoot.appendingPathComponent("../shared/reference/expected").standardizedFileURL
+
+    private struct Details: Decodable { var layers: [LayerReport] }
+
+    /// The rows WW produced for `case` (e.g. `c_mixed_f32__st`).
+    static func layers(_ name: String) throws -> [LayerReport] {
+        let data = try Data(contentsOf: expected.appendingPathComponent("\(name).details.json"))
+        return try JSONDecoder().decode(Details.self, from: data).layers
+    }
+
+    static func report(_ name: String, path: String, step: Int?, hashes: [String: String] = [:]) throws -> CheckpointReport {
+        let rows = try layers(name)
+        return CheckpointReport(layers: rows, summary: Summary(rows: rows, skipped: 0),
+                                checkpoint: CheckpointInfo(path: path, format: "safetensors", step: step,
+                                                           stepSource: step == nil ? nil : "name",
+                                                           tensorHashes: hashes))
+    }
+
+    /// A fresh directory under the system temp dir, removed by the caller's `defer`.
+    static func tempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("wwmon-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Writes `bytes` to a real file so it has a real identity (size, mtime, inode, device).
+    @discardableResult
+    static func file(_ dir: URL, _ name: String, bytes: Int) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try Data(repeating: 7, count: bytes).write(to: url)
+        return url.path
+    }
+}
+
+/// JSON text of a value: compares reports including NaN (which `==` never equates).
+func json<T: Encodable>(_ v: T) throws -> String {
+    let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+    return String(decoding: try e.encode(v), as: UTF8.self)
+}

@@ -199,7 +199,7 @@ def bench_set(name, a, cores, out: Path) -> dict:
     mon_runs, mon_json = [], None
     for rep in range(a.repeat):
         stdout_path, stderr_path = out / f"wwmon-{name}.json", out / f"wwmon-{name}.log"
-        cmd = [str(a.bin / "wwmon"), "analyze", str(folder), "--format", "json"]
+        cmd = [str(a.bin / "wwmon"), "analyze", str(folder), "--format", "json", "-v"]   # -v: kernel line on stderr
         m = quiet.measured(lambda: run_child(cmd, stdout_path=stdout_path, stderr_path=stderr_path),
                            f"wwmon run {rep + 1}")
         rc, data, rss = m["result"]

@@ -191,6 +191,7 @@ def bench_set(name, a, cores, out: Path) -> dict:
         if not r["correct"]:
             raise SystemExit(f"lapack-floor: wrong results with core {r['corename']}: {r}")
         floor_runs.append({"seconds": r["median"], "corename": r["corename"], "foreign_cores": m["foreign_cores"],
+                           "steal_cores": m["steal_cores"],
                            "contended": m["contended"], "rerun": m["rerun"]})
     res["floor"] = floor_runs
     res["floor_s"] = statistics.median(r["seconds"] for r in floor_runs)
@@ -208,6 +209,7 @@ def bench_set(name, a, cores, out: Path) -> dict:
             res["error"] = f"wwmon exit {rc}"
             return res
         mon_runs.append({"seconds": m["wall_s"], "peak_rss": rss, "foreign_cores": m["foreign_cores"],
+                         "steal_cores": m["steal_cores"],
                          "contended": m["contended"], "rerun": m["rerun"]})
         if mon_json is None:
             try:
@@ -304,6 +306,9 @@ def main():
             continue
         loads = ", ".join(f"{k} " + "/".join(f"{x['foreign_cores']:.2f}" for x in r[k]) for k in ("floor", "wwmon", "ww"))
         print(f"{r['name']}: others' CPU use during each run (cores): {loads}")
+        steal = max(x.get("steal_cores", 0) for k in ("floor", "wwmon", "ww") for x in r[k])
+        if steal >= 0.05:
+            print(f"{r['name']}: the hypervisor stole up to {steal:.2f} cores during a run (vCPU steal time)")
         for line in r["wwmon_log_tail"]:
             print(f"{r['name']}: wwmon said: {line}")
         if r["mismatches"]:

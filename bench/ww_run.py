@@ -47,7 +47,7 @@ def main():
     for rep in range(a.repeat):
         watcher = ww.WeightWatcher()
         m = quiet.measured(lambda: watcher.analyze(model=a.folder), f"WeightWatcher {ww.__version__} run {rep + 1}")
-        runs.append({k: m[k] for k in ("wall_s", "foreign_cores", "contended", "rerun", "waits")})
+        runs.append({k: m[k] for k in ("wall_s", "foreign_cores", "steal_cores", "contended", "rerun", "waits")})
         if details is None:
             df = m["result"]
             details = [{c: plain(row[c]) for c in df.columns} for _, row in df.iterrows()]

@@ -258,7 +258,11 @@ def main():
     ap.add_argument("--python", default=sys.executable, help="python of the WeightWatcher venv")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="BERT-like set only")
+    ap.add_argument("--reprint", action="store_true", help="print the last run's table again (no measuring)")
     a = ap.parse_args()
+    if a.reprint:
+        last = json.loads((a.out / "results.json").read_text())
+        sys.exit(1 if report(last["cores"], last["results"], last.get("repeat", a.repeat), a.out) else 0)
     a.out.mkdir(parents=True, exist_ok=True)
     sets = ["bert"] if a.quick else ["bert", "llm"]
 
@@ -271,8 +275,13 @@ def main():
         f"OPENBLAS_CORETYPE={cores['floor_coretype'] or '(unset)'}")
 
     results = [bench_set(s, a, cores, a.out) for s in sets]
-    (a.out / "results.json").write_text(json.dumps({"cores": cores, "results": results}, indent=1))
+    (a.out / "results.json").write_text(json.dumps({"cores": cores, "results": results, "repeat": a.repeat},
+                                                   indent=1))
+    sys.exit(1 if report(cores, results, a.repeat, a.out) else 0)
 
+
+def report(cores, results, repeat, out: Path) -> bool:
+    """Prints the table and notes; returns whether anything failed or disagreed."""
     failed = False
     print()
     hdr = (f"{'model':<6} {'layers':>6} {'WW s':>8} {'wwmon s':>8} {'floor s':>8} {'wwmon/floor':>12} "
@@ -293,11 +302,11 @@ def main():
         print(f"{r['name']:<6} {r['layers']:>6} {r['ww_s']:>7.2f}{flag(r['ww']):1} {r['wwmon_s']:>7.2f}{flag(r['wwmon']):1} "
               f"{r['floor_s']:>7.2f}{flag(r['floor']):1} "
               f"{ratio:>7.2f} {'ok' if ratio <= FLOOR_RATIO_TARGET else 'MISS':>4} "
-              f"{speedup:>5.1f}x {'ok' if speedup >= t['speedup'] else 'MISS':>2} "
+              f"{speedup:>5.2f}x {'ok' if speedup >= t['speedup'] else 'MISS':>2} "
               f"{r['wwmon_rss'] / MIB:>8.0f} {'ok' if r['wwmon_rss'] <= limit else 'MISS':>4} "
               f"{limit / MIB:>9.0f} {'yes' if ok else 'NO':>6}")
     print(f"\ntargets: wwmon/floor <= {FLOOR_RATIO_TARGET}; WW/wwmon >= 4 (bert), >= 3 (llm); "
-          f"peak RSS <= 3 x largest layer as float64 + 50 MiB. Times: median of {a.repeat}; "
+          f"peak RSS <= 3 x largest layer as float64 + 50 MiB. Times: median of {repeat}; "
           f"'*' = still contended (> {quiet.CONTENDED_CORES} cores used by others) after one re-run.")
     print(f"floor kernels: OPENBLAS_CORETYPE={cores['floor_coretype'] or '(unset)'} "
           f"(library default here: {cores['default_core']}); wwmon ran with the environment as is.")
@@ -317,12 +326,12 @@ def main():
             for line in r["mismatches"][:40]:
                 print(f"  {line}")
             if len(r["mismatches"]) > 40:
-                print(f"  ... {len(r['mismatches']) - 40} more in {a.out / 'results.json'}")
+                print(f"  ... {len(r['mismatches']) - 40} more in {out / 'results.json'}")
         else:
             print(f"{r['name']}: all {r['compared_layers']} layers and the summary agree "
                   f"(rel {REL_TOL:g}, abs {ABS_TOL:g}; ints and strings exact)")
-    print(f"details: {a.out / 'results.json'}")
-    sys.exit(1 if failed else 0)
+    print(f"details: {out / 'results.json'}")
+    return failed
 
 
 def cpu_name() -> str:

@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wwmon", targets: ["wwmon"]),
+        .executable(name: "store-scale", targets: ["StoreScale"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +55,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Store scale benchmark (bench/store-scale.sh); not a test.
+        .executableTarget(name: "StoreScale", dependencies: ["Store", "Analysis", "Metrics"],
+                          path: "Benchmarks/StoreScale"),
+        // Stands in for a training job in the README's demo (writes a series of checkpoints).
+        .executableTarget(name: "wwmon-example-trainer"),
         // Benchmark yardstick (bench/run.sh): dsyrk + dsyevd of given shapes, timed alone.
         .executableTarget(name: "lapack-floor", dependencies: ["CLapack"], path: "Benchmarks/LapackFloor"),
 

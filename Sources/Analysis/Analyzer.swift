@@ -27,7 +27,9 @@ public struct Analyzer: Sendable {
     /// each tensor's bytes are hashed first and a layer whose content was analysed before takes
     /// its earlier rows instead of being recomputed.
     public func analyze(_ contents: CheckpointContents, reuse: Reuse? = nil) async throws -> CheckpointReport {
-        let (plans, skipped) = Self.plans(for: contents.tensors, pool: options.pool)
+        let (plans, skipped) = Self.plans(for: contents.tensors, pool: options.pool,
+                                          everyArrayIsWeight: (contents.format == .npy || contents.format == .npz)
+                                              && !contents.tensors.contains { $0.name.hasSuffix(".weight") })
         let largest = plans.map { $0.plan.workingBytes }.max() ?? 0
         let budget = options.memoryBudgetBytes ?? 3 * (plans.map { $0.plan.shape.reduce(1, *) * 8 }.max() ?? 0)
         // Layers too big to share the budget run first, alone, with every core inside BLAS;
@@ -38,24 +40,27 @@ public struct Analyzer: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         logger.debug("analysing \(plans.count) layers (\(solo.count) alone), largest \(largest >> 20) MiB, budget \(budget >> 20) MiB")
 
-        var rows: [Int: Computed] = [:]
-        if !solo.isEmpty {
-            BLASLibrary.setThreads(cores)
-            for job in solo { rows[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
-        }
-        if !shared.isEmpty {
-            BLASLibrary.setThreads(1)
-            let gate = MemoryBudget(bytes: budget, slots: options.concurrency)
-            try await withThrowingTaskGroup(of: (Int, Computed).self) { group in
-                for job in shared {
-                    await gate.acquire(job.plan.workingBytes)
-                    group.addTask {
-                        defer { Task { await gate.release(job.plan.workingBytes) } }
-                        return (job.index, try await Self.compute(job, method: method, reuse: reuse))
-                    }
-                }
-                for try await (i, r) in group { rows[i] = r }
+        let rows = try await BLASGate.shared.withGate { () async throws -> [Int: Computed] in
+            var rows: [Int: Computed] = [:]
+            if !solo.isEmpty {
+                BLASLibrary.setThreads(cores)
+                for job in solo { rows[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
             }
+            if !shared.isEmpty {
+                BLASLibrary.setThreads(1)
+                let gate = MemoryBudget(bytes: budget, slots: options.concurrency)
+                try await withThrowingTaskGroup(of: (Int, Computed).self) { group in
+                    for job in shared {
+                        await gate.acquire(job.plan.workingBytes)
+                        group.addTask {
+                            defer { Task { await gate.release(job.plan.workingBytes) } }
+                            return (job.index, try await Self.compute(job, method: method, reuse: reuse))
+                        }
+                    }
+                    for try await (i, r) in group { rows[i] = r }
+                }
+            }
+            return rows
         }
         let ordered = plans.flatMap { rows[$0.index]?.rows ?? [] }
         var hashes: [String: String] = [:]
@@ -74,12 +79,14 @@ public struct Analyzer: Sendable {
     struct Job: Sendable { var index: Int; var plan: LayerPlan; var tensor: TensorRef }
 
     /// WW's layer selection over the reader's tensors, in order; and how many `*.weight`
-    /// tensors produce no row.
-    static func plans(for tensors: [TensorRef], pool: Bool) -> ([Job], Int) {
+    /// tensors produce no row. NumPy files carry bare arrays (`W.npy`, `np.savez(f, w1=...)`),
+    /// so there every array is a candidate weight, named as the file names it.
+    static func plans(for tensors: [TensorRef], pool: Bool, everyArrayIsWeight: Bool = false) -> ([Job], Int) {
         var jobs: [Job] = [], skipped = 0, layerID = 0
-        for t in tensors where t.name.hasSuffix(".weight") {
+        for t in tensors where t.name.hasSuffix(".weight") || everyArrayIsWeight {
             defer { layerID += 1 }
-            switch LayerPlanning.plan(name: t.name, shape: t.shape, isFloat: t.dtype.isFloatingPoint,
+            let name = t.name.hasSuffix(".weight") ? t.name : t.name + ".weight"
+            switch LayerPlanning.plan(name: name, shape: t.shape, isFloat: t.dtype.isFloatingPoint,
                                       dtypeName: t.dtype.rawValue, layerID: layerID, pool: pool) {
             case .success(let p): jobs.append(Job(index: jobs.count, plan: p, tensor: t))
             case .failure: skipped += 1

@@ -77,7 +77,7 @@ public enum CheckpointReader {
 
     private static func safetensorsContents(path: String, file: ReadOnlyFile) throws -> CheckpointContents {
         let header = try SafetensorsFile.read(file)
-        let progress = TrainingProgress.find(dir: FileSystem.parent(path), metadata: header.metadata)
+        let progress = TrainingProgress.find(dir: FileSystem.parent(path), metadata: header.metadata, path: path)
         return CheckpointContents(path: path, format: .safetensors, tensors: header.tensors,
                                   aliases: aliases(header.metadata, header.tensors),
                                   step: progress.step, epoch: progress.epoch, stepSource: progress.source,
@@ -105,7 +105,7 @@ public enum CheckpointReader {
             contents = try SafetensorsDirectory.readFiles(dir: dir, names: files)
             format = files.count == 1 ? .safetensors : .safetensorsSharded
         }
-        let progress = TrainingProgress.find(dir: dir, metadata: contents.metadata)
+        let progress = TrainingProgress.find(dir: dir, metadata: contents.metadata, path: dir)
         return CheckpointContents(path: dir, format: format, tensors: contents.tensors,
                                   aliases: aliases(contents.metadata, contents.tensors),
                                   step: progress.step, epoch: progress.epoch, stepSource: progress.source,

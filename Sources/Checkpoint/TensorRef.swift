@@ -29,7 +29,8 @@ public enum DType: String, Sendable, Hashable, Codable, CaseIterable {
 /// Where one tensor's bytes are: a value that crosses from the readers to the analysis.
 /// Nothing is read until `TensorReader` is asked for it.
 public struct TensorRef: Sendable, Hashable {
-    /// The key as written in the file (before any name normalisation).
+    /// The tensor name: the key as written, with wrapper prefixes (DDP `module.`, torch.compile
+    /// `_orig_mod.`) removed by the torch reader so a layer keeps its identity across checkpoints.
     public var name: String
     public var dtype: DType
     public var shape: [Int]

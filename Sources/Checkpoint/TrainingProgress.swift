@@ -1,6 +1,6 @@
 /// Step and epoch of a checkpoint, from what its files say (spec formats.md §4.3), most trusted
-/// source first: HF `trainer_state.json`, then safetensors `__metadata__` strings, then an HF
-/// `checkpoint-N` folder name. File-name patterns of other frameworks are left to the caller.
+/// source first: HF `trainer_state.json`, then safetensors `__metadata__` strings, then the
+/// checkpoint's name (`StepParser`: checkpoint-500, epoch=3-step=1200, global_step500, ...).
 struct TrainingProgress: Equatable {
     var step: Int?
     var epoch: Double?
@@ -8,16 +8,18 @@ struct TrainingProgress: Equatable {
 
     static let maxTrainerStateBytes: UInt64 = 64 << 20
 
-    /// `dir` is the checkpoint's folder (for a single file: the folder holding it).
-    static func find(dir: String, metadata: [String: String]) -> TrainingProgress {
+    /// `dir` is the checkpoint's folder (for a single file: the folder holding it); `path` the
+    /// checkpoint itself (file or folder), whose name is the last resort.
+    static func find(dir: String, metadata: [String: String], path: String) -> TrainingProgress {
         if let state = trainerState(dir: dir) { return state }
         let step = (metadata["global_step"] ?? metadata["step"]).flatMap { Int($0.trimmingSpaces) }
         let epoch = metadata["epoch"].flatMap { Double($0.trimmingSpaces) }
         if step != nil || epoch != nil {
             return TrainingProgress(step: step, epoch: epoch, source: .content)
         }
-        if let n = checkpointNumber(FileSystem.baseName(dir)) {
-            return TrainingProgress(step: n, epoch: nil, source: .name)
+        let named = StepParser.parse(path: path)
+        if named.step != nil || named.epoch != nil {
+            return TrainingProgress(step: named.step, epoch: named.epoch, source: .name)
         }
         return TrainingProgress()
     }

@@ -205,15 +205,15 @@ extension HistoryStore {
                     SELECT id, step, version, epoch, analyzed_at FROM checkpoints
                     WHERE run_id = ? AND status = 'ok' AND id > ?
                     ORDER BY step DESC, version DESC LIMIT ?)
-                SELECT l.name AS layer, recent.id, recent.step, recent.epoch, recent.analyzed_at,
-                    lm."\(metric.rawValue)" AS value, lm.status
+                SELECT recent.id, recent.step, recent.epoch, recent.analyzed_at,
+                    lm."\(metric.rawValue)" AS value, lm.status, l.name AS layer
                 FROM recent JOIN layer_metrics lm ON lm.checkpoint_id = recent.id
                 JOIN layers l ON l.id = lm.layer_id
                 ORDER BY l.id, recent.step, recent.version
                 """, arguments: [rid, afterCheckpointID ?? 0, last ?? -1])
             var out: [Series] = []
             for row in rows {
-                let name: String = row["layer"]
+                let name: String = row[6]
                 if out.last?.layer != name { out.append(Series(layer: name, metric: metric.rawValue, points: [])) }
                 out[out.count - 1].points.append(Self.point(row))
             }
@@ -221,10 +221,12 @@ extension HistoryStore {
         }
     }
 
+    /// Decodes `id, step, epoch, analyzed_at, value, status` — by position: name lookups
+    /// (case-insensitive, per row) cost more than the query over thousands of points.
     static func point(_ row: Row) -> SeriesPoint {
-        SeriesPoint(checkpointID: row["id"], step: row["step"], epoch: row["epoch"],
-                    time: Date(timeIntervalSince1970: row["analyzed_at"]),
-                    value: (row["value"] as Double?) ?? .nan, status: row["status"])
+        SeriesPoint(checkpointID: row[0], step: row[1], epoch: row[2],
+                    time: Date(timeIntervalSince1970: row[3]),
+                    value: (row[4] as Double?) ?? .nan, status: row[5])
     }
 
     /// Id of the newest recorded checkpoint of a run (0 when none), for followers.

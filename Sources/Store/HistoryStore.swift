@@ -53,7 +53,7 @@ public final class HistoryStore: Sendable {
                 try migrator.migrate(pool)
             }
         } catch {
-            throw Self.translate(error, path: path)
+            throw Self.translate(error, path: path, opening: readOnly ? .reader : .writer)
         }
     }
 
@@ -72,19 +72,23 @@ public final class HistoryStore: Sendable {
         if try migrator.hasBeenSuperseded(db) {
             throw StoreError.newerSchema(path: path, unknown: try unknownMigrations(db, migrator))
         }
-        if try !migrator.hasCompletedMigrations(db) { throw StoreError.olderSchema(path: path) }
+        if try !migrator.appliedIdentifiers(db).contains(Schema.readerMinimum) { throw StoreError.olderSchema(path: path) }
     }
 
+    enum Opening { case reader, writer, open }
+
     /// Maps SQLite failures to sentences.
-    static func translate(_ error: any Error, path: String) -> any Error {
+    static func translate(_ error: any Error, path: String, opening: Opening = .open) -> any Error {
         guard let e = error as? DatabaseError else { return error }
         switch e.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)
         case .SQLITE_NOTADB: return StoreError.notADatabase(path: path)
         case .SQLITE_READONLY: return StoreError.readOnly(path: path)
         case .SQLITE_CANTOPEN:
-            if !FileManager.default.fileExists(atPath: path) { return StoreError.missingDatabase(path: path) }
-            return StoreError.cannotCreate(path: path, reason: e.message ?? "cannot open the file")
+            if opening != .writer && !FileManager.default.fileExists(atPath: path) {
+                return StoreError.missingDatabase(path: path)
+            }
+            return StoreError.cannotCreate(path: path, reason: "SQLite cannot open it (permissions or a missing directory?)")
         default: return StoreError.sqlite(path: path, message: e.message ?? "\(e.resultCode)")
         }
     }

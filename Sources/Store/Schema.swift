@@ -112,6 +112,20 @@ enum Schema {
                 CREATE INDEX hook_runs_alert ON hook_runs (alert_id);
                 """)
         }
+        m.registerMigration("v2-covering-series-index") { db in
+            // `history --layer` for alpha / alpha_weighted (the default views, and what the
+            // alert rules read) from the index alone: one layer's rows are spread one per
+            // checkpoint across the table, so reading them there costs a page each.
+            try db.execute(sql: """
+                DROP INDEX layer_metrics_series;
+                CREATE INDEX layer_metrics_series
+                    ON layer_metrics (layer_id, checkpoint_id, alpha, alpha_weighted, status);
+                """)
+        }
         return m
     }
+
+    /// The oldest schema this binary's queries can read: readers accept any applied prefix
+    /// from here on (a daemon not yet upgraded), and refuse unknown (newer) migrations.
+    static let readerMinimum = "v1-history"
 }

@@ -66,19 +66,22 @@ struct HistoryCommand: AsyncParsableCommand {
 
     /// `history --json` element: `run, step, epoch, time, layer, metric, value` (layer null
     /// for summary series) plus the point's status.
-    struct Row: Encodable {
+    struct Row {
         var run: String
         var layer: String?
         var metric: String
         var point: SeriesPoint
-        enum K: String, CodingKey { case run, step, epoch, time, layer, metric, value, status, checkpointID = "checkpoint_id" }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: K.self)
-            try c.encode(run, forKey: .run); try c.encode(point.step, forKey: .step)
-            try c.encodeNumber(point.epoch, forKey: .epoch); try c.encode(point.time, forKey: .time)
-            try c.encodeOrNull(layer, forKey: .layer); try c.encode(metric, forKey: .metric)
-            try c.encodeNumber(point.value, forKey: .value); try c.encode(point.status, forKey: .status)
-            try c.encode(point.checkpointID, forKey: .checkpointID)
+        /// RFC 3339 of `point.time`, formatted once per checkpoint (series share checkpoints).
+        var time: String
+
+        /// Keys sorted, as every other machine output.
+        var json: FlatJSON {
+            FlatJSON(fields: [
+                ("checkpoint_id", .int(Int(point.checkpointID))), ("epoch", .number(point.epoch)),
+                ("layer", .optional(layer)), ("metric", .string(metric)), ("run", .string(run)),
+                ("status", .string(point.status)), ("step", .int(point.step)),
+                ("time", .string(time)), ("value", .number(point.value)),
+            ])
         }
     }
 
@@ -98,7 +101,14 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func rows(_ series: [Series]) -> [Row] {
-        series.flatMap { s in s.points.map { Row(run: runName, layer: s.layer, metric: s.metric, point: $0) } }
+        var times: [Int64: String] = [:]
+        return series.flatMap { s in
+            s.points.map { p in
+                let t = times[p.checkpointID] ?? Text.time(p.time)
+                times[p.checkpointID] = t
+                return Row(run: runName, layer: s.layer, metric: s.metric, point: p, time: t)
+            }
+        }
     }
 
     func run() async throws {
@@ -107,12 +117,12 @@ struct HistoryCommand: AsyncParsableCommand {
         if follow { return try await followLoop(store, target) }
         let series = try series(store, target, after: nil)
         switch output.format {
-        case .json: emit(try MachineJSON.array(rows(series)))
-        case .ndjson: emit(try MachineJSON.lines(rows(series)))
+        case .json: emit(FlatJSON.array(rows(series).map(\.json)))
+        case .ndjson: emit(FlatJSON.lines(rows(series).map(\.json)))
         case .csv:
             var out = CSV.row(["run", "step", "epoch", "time", "layer", "metric", "value", "status"])
             for r in rows(series) {
-                out += CSV.row([r.run, "\(r.point.step)", Text.exact(r.point.epoch), Text.time(r.point.time),
+                out += CSV.row([r.run, "\(r.point.step)", Text.exact(r.point.epoch), r.time,
                                 r.layer ?? "", r.metric, Text.exact(r.point.value), r.point.status])
             }
             emit(out)
@@ -130,7 +140,7 @@ struct HistoryCommand: AsyncParsableCommand {
             let fresh = try series(store, target, after: seen == 0 ? nil : seen)
             let r = rows(fresh)
             if !r.isEmpty {
-                emit(try MachineJSON.lines(r.sorted { ($0.point.checkpointID, $0.metric) < ($1.point.checkpointID, $1.metric) }))
+                emit(FlatJSON.lines(r.sorted { ($0.point.checkpointID, $0.metric) < ($1.point.checkpointID, $1.metric) }.map(\.json)))
             }
             seen = max(seen, r.map(\.point.checkpointID).max() ?? 0, try store.latestCheckpointID(run: runName))
             try await Task.sleep(for: .milliseconds(Int(interval * 1000)))

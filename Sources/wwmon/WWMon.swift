@@ -14,7 +14,10 @@ struct WWMon: AsyncParsableCommand {
                       AlertsCommand.self, HookCommand.self])
 
     static func main() async {
-        KernelSelection.ensureFastKernels()
+        // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once.
+        if let verb = CommandLine.arguments.dropFirst().first, ["analyze", "ingest", "daemon"].contains(verb) {
+            KernelSelection.ensureFastKernels()
+        }
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {

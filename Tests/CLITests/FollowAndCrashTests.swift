@@ -59,6 +59,11 @@ struct FollowAndCrashTests {
         }
     }
 
+    static func size(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
     @Test("kill -9 of a writer at random moments, repeatedly, leaves every checkpoint all-or-nothing")
     func crashSafety() throws {
         let dir = try StoreCLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
@@ -75,8 +80,22 @@ struct FollowAndCrashTests {
             p.executableURL = StoreCLI.binary
             p.arguments = ["ingest", f, "--run", "crash", "--step", "\(i)", "--report", report, "--db", db]
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+            if i % 2 == 1 {
+                // Even rounds leave a crashed WAL for the next writer process to recover; odd
+                // rounds start from an empty WAL (a writer's clean close checkpoints and removes
+                // it) so its size says when this writer is mid-commit.
+                do { _ = try HistoryStore(path: db) }
+                #expect(Self.size(db + "-wal") == 0)
+            }
             try p.run()
-            usleep(UInt32.random(in: 100_000...700_000, using: &rng))
+            if i % 2 == 0 {
+                usleep(UInt32.random(in: 100_000...700_000, using: &rng))
+            } else {
+                // Aim at the commit itself: the WAL is removed when the last connection closes,
+                // so it grows from empty; past 256 KiB the writer is flushing this checkpoint's
+                // ~1.5 MB of pages, and the kill lands before or after its commit frame.
+                while p.isRunning && Self.size(db + "-wal") <= 256 * 1024 { usleep(50) }
+            }
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
             if p.terminationReason == .uncaughtSignal { killed += 1 } else { finished += 1 }

@@ -16,9 +16,9 @@ import Testing
         #expect(first.status == 0 && !first.stdout.contains("reused"), "\(first.stdout)\(first.stderr)")
         let second = try StoreCLI.run(["ingest", b.path, "--run", "ft", "--db", db])
         #expect(second.status == 0 && second.stdout.contains("7 layers reused"), "\(second.stdout)\(second.stderr)")
-        // The reused rows are the same numbers.
-        let l1 = try StoreCLI.run(["layers", "ft", "--step", "0", "--json", "--db", db])
-        let l2 = try StoreCLI.run(["layers", "ft", "--step", "1", "--json", "--db", db])
+        // Steps come from the file names; the reused rows are the same numbers.
+        let l1 = try StoreCLI.run(["layers", "ft", "--step", "1", "--json", "--db", db])
+        let l2 = try StoreCLI.run(["layers", "ft", "--step", "2", "--json", "--db", db])
         func alphas(_ s: String) throws -> [Double] {
             let o = try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any]
             return (o["layers"] as! [[String: Any]]).map { ($0["alpha"] as! NSNumber).doubleValue }

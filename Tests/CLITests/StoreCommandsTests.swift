@@ -42,6 +42,19 @@ struct StoreCommandsTests {
         #expect(summary["layers_analyzed"] as? Int == 7)
         // WW 0.7.7's get_summary() alpha for this case is 5.236416763708926.
         #expect(abs((summary["alpha"] as? Double ?? 0) - 5.236416763708926) < 1e-6)
+        // Each layer's content hash is stored (for reuse) and comes back in `layers --json`.
+        let layers = try JSONDecoder().decode(CheckpointReport.self, from: Data(
+            StoreCLI.run(["layers", "ref", "--json", "--db", db]).stdout.utf8))
+        #expect(layers.checkpoint.tensorHashes.count == 7, "\(layers.checkpoint.tensorHashes)")
+
+        // The same bytes under another path: a new checkpoint whose rows equal the first's.
+        let copy = dir.appendingPathComponent("copy")
+        try FileManager.default.copyItem(atPath: model, toPath: copy.path)
+        #expect(try StoreCLI.run(["ingest", copy.path, "--run", "ref", "--db", db]).status == 0)
+        let second = try JSONDecoder().decode(CheckpointReport.self, from: Data(
+            StoreCLI.run(["layers", "ref", "--json", "--db", db]).stdout.utf8))
+        #expect(second.checkpoint.path == copy.path)
+        #expect(second.layers.map(\.alpha) == layers.layers.map(\.alpha))
     }
 
     @Test("Machine shapes: runs/checkpoints/history --json keep the contract keys; layers --json is the analyze object")

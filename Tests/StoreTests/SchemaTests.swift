@@ -37,13 +37,38 @@ struct SchemaTests {
         let store = try HistoryStore(path: dir.appendingPathComponent("w.db").path)
         let plan = try store.read { db in
             try Row.fetchAll(db, sql: """
-                EXPLAIN QUERY PLAN SELECT c.id, lm.alpha FROM layer_metrics lm
+                EXPLAIN QUERY PLAN SELECT c.id, lm.alpha, lm.status FROM layer_metrics lm
                 JOIN checkpoints c ON c.id = lm.checkpoint_id WHERE lm.layer_id = 1
                 ORDER BY c.step DESC, c.version DESC LIMIT 10
                 """).map { $0["detail"] as String }
         }
-        #expect(plan.contains { $0.contains("layer_metrics_series") }, "\(plan)")
+        #expect(plan.contains { $0.contains("COVERING INDEX layer_metrics_series") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN lm") }, "\(plan)")
+    }
+
+    @Test("A v1 database (written before the covering index) migrates to v2 keeping its rows; readers read both")
+    func migratesFromV1() throws {
+        let dir = try Fixtures.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.db").path
+        let file = try Fixtures.file(dir, "a.safetensors", bytes: 10)
+        do {  // What a v1-only binary wrote.
+            let old = try DatabasePool(path: path)
+            try Schema.migrator.migrate(old, upTo: "v1-history")
+        }
+        do {  // Readers (the CLI) accept the older schema: a daemon may not be upgraded yet.
+            let reader = try HistoryStore(path: path, readOnly: true)
+            #expect(try reader.runs().isEmpty)
+        }
+        let store = try HistoryStore(path: path)
+        _ = try store.record(run: "r", root: nil, report: Fixtures.report("c_mixed_f32__st", path: file, step: 1),
+                             identity: .of(path: file), durationSeconds: 0)
+        let (applied, indexSQL) = try store.read { db in
+            (try Schema.migrator.appliedIdentifiers(db),
+             try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'layer_metrics_series'"))
+        }
+        #expect(applied == ["v1-history", "v2-covering-series-index"])
+        #expect(indexSQL?.contains("alpha_weighted") == true)
+        #expect(try store.layerSeries(run: "r", layer: "layers.0", metric: .alpha).count == 1)
     }
 
     @Test("A database written by a newer wwmon is refused by readers and writers with a sentence")
@@ -79,6 +104,20 @@ struct SchemaTests {
         let foreign = dir.appendingPathComponent("foreign.db").path
         try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE t (x)") }
         #expect(throws: StoreError.notAWwmonDatabase(path: foreign)) { _ = try HistoryStore(path: foreign, readOnly: true) }
+    }
+
+    @Test("A writer that cannot create the file says so (a path below a regular file)")
+    func writerCannotCreate() throws {
+        let dir = try Fixtures.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Fixtures.file(dir, "plain", bytes: 1)
+        let path = file + "/state/wwmon.db"
+        do {
+            _ = try HistoryStore(path: path)
+            Issue.record("opening below a regular file must fail")
+        } catch let e as StoreError {
+            guard case .cannotCreate(let p, _) = e else { Issue.record("\(e)"); return }
+            #expect(p == path && e.description.hasPrefix("Cannot create the database at \(path)"))
+        }
     }
 
     @Test("Queries on a store with no runs say the database is empty; unknown runs list the known ones")

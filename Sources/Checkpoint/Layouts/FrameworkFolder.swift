@@ -15,7 +15,7 @@ enum FrameworkFolder {
         if let model = torchModelFiles.first(where: has) {
             var contents = try TorchCheckpoint.open(FileSystem.join(dir, model))
             contents.path = dir
-            let progress = TrainingProgress.find(dir: dir, metadata: [:])
+            let progress = TrainingProgress.find(dir: dir, metadata: [:], path: dir)
             if progress.source == .content || contents.stepSource != .content {
                 contents.step = progress.step; contents.epoch = progress.epoch; contents.stepSource = progress.source
             }

@@ -37,3 +37,88 @@ extension KeyedEncodingContainer {
         if let v { try encode(v, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
+
+/// Flat JSON objects written by hand for the one hot path, `history` over thousands of
+/// points: corelibs' JSONEncoder costs ~8 µs a row there, which alone broke the 50 ms budget
+/// of a cold `wwmon history`. Same output conventions as `MachineJSON` (keys in the order
+/// given — callers pass them sorted — null for non-finite numbers, unescaped slashes).
+/// Bytes go into one growing buffer: String appends were the next cost.
+struct FlatJSON {
+    enum Value {
+        case string(String), int(Int), number(Double?), null
+        static func optional(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+    }
+
+    /// Keys are our own snake_case literals: written as they are, never escaped.
+    var fields: [(StaticString, Value)]
+
+    static func escape(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [92, 110])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [92, 114])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [92, 116])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, 117, 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)  // UTF-8 passes through unchanged
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func escape(_ s: String) -> String {
+        var out: [UInt8] = []; escape(s, into: &out); return String(decoding: out, as: UTF8.self)
+    }
+
+    static func append(_ v: Value, to out: inout [UInt8]) {
+        switch v {
+        case .string(let s): escape(s, into: &out)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .number(let d):
+            if let d, d.isFinite { out.append(contentsOf: d.description.utf8) } else { out.append(contentsOf: "null".utf8) }
+        case .null: out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// Appends the object: compact (`--ndjson`) or as JSONEncoder's `.prettyPrinted` lays out
+    /// an array element.
+    func write(to out: inout [UInt8], pretty: Bool) {
+        out.append(contentsOf: pretty ? Array("  {\n".utf8) : [UInt8(ascii: "{")])
+        for (i, (key, value)) in fields.enumerated() {
+            if i > 0 { out.append(contentsOf: pretty ? [44, 10] : [44]) }
+            if pretty { out.append(contentsOf: [32, 32, 32, 32]) }
+            out.append(34)
+            key.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: pretty ? [34, 32, 58, 32] : [34, 58])
+            Self.append(value, to: &out)
+        }
+        out.append(contentsOf: pretty ? Array("\n  }".utf8) : [UInt8(ascii: "}")])
+    }
+
+    /// One line, as `--ndjson` prints it.
+    var compact: String {
+        var b: [UInt8] = []; write(to: &b, pretty: false); return String(decoding: b, as: UTF8.self)
+    }
+
+    static func array(_ rows: [FlatJSON]) -> String {
+        var out: [UInt8] = Array("[\n".utf8)
+        out.reserveCapacity(rows.count * 240)
+        for (i, r) in rows.enumerated() {
+            if i > 0 { out.append(contentsOf: [44, 10]) }
+            r.write(to: &out, pretty: true)
+        }
+        out.append(contentsOf: Array("\n]\n".utf8))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func lines(_ rows: [FlatJSON]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(rows.count * 180)
+        for r in rows { r.write(to: &out, pretty: false); out.append(10) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -36,7 +36,16 @@ enum Text {
         guard let v else { return "-" }
         if v.isNaN { return "-" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-        return String(format: "%.\(digits)f", v)
+        // Integer arithmetic instead of String(format:), which costs microseconds a call on
+        // Linux and dominated 5,000-row tables. Half-way cases round away from zero, as printf
+        // does for all but exact binary ties (invisible at 3 digits on these metrics).
+        let scale = [1.0, 10, 100, 1000, 10_000, 100_000, 1_000_000][min(max(digits, 0), 6)]
+        guard abs(v) * scale < 9e15 else { return String(format: "%.\(digits)f", v) }
+        let n = Int((abs(v) * scale).rounded())
+        let sign = v < 0 && n != 0 ? "-" : ""
+        guard digits > 0 else { return sign + String(n) }
+        let whole = n / Int(scale), frac = String(n % Int(scale))
+        return sign + String(whole) + "." + String(repeating: "0", count: digits - frac.count) + frac
     }
 
     /// Round-tripping text for CSV: empty for NaN/nil, `inf`/`-inf` for infinities.
@@ -46,8 +55,17 @@ enum Text {
         return "\(v)"
     }
 
-    /// RFC 3339 in UTC, e.g. 2026-11-29T02:20:46Z.
-    static func time(_ d: Date) -> String { d.ISO8601Format() }
+    /// RFC 3339 in UTC, e.g. 2026-11-29T02:20:46Z. Hand-written on gmtime_r because
+    /// Foundation's ISO8601 formatting costs ~10 µs a call on Linux, which dominated
+    /// `history` over thousands of checkpoints.
+    static func time(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970.rounded(.down))
+        var tm = tm()
+        guard gmtime_r(&t, &tm) != nil else { return d.ISO8601Format() }
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T"
+            + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))Z"
+    }
 
     static func step(_ s: Int?) -> String { s.map(String.init) ?? "-" }
 }

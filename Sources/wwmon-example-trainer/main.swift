@@ -1,0 +1,104 @@
+import Foundation
+
+// wwmon-example-trainer DIR [--steps N] [--interval S]
+//
+// Stands in for a training job in the README's demo: writes a checkpoint every few seconds into
+// DIR as `checkpoint-<step>/model.safetensors` (HF Trainer layout, written in place, the way
+// current transformers saves), whose layers grow heavier-tailed as "training" goes on, so alpha
+// falls over the series the way it does in real training. Deterministic (fixed seed).
+
+struct Rng {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        (-2 * log(unit())).squareRoot() * cos(2 * .pi * unit())
+    }
+}
+
+struct Layer { var name: String; var rows: Int; var cols: Int }
+
+let layers = [
+    Layer(name: "encoder.0.attn.weight", rows: 128, cols: 128),
+    Layer(name: "encoder.0.mlp.up.weight", rows: 256, cols: 128),
+    Layer(name: "encoder.0.mlp.down.weight", rows: 128, cols: 256),
+    Layer(name: "encoder.1.attn.weight", rows: 128, cols: 128),
+    Layer(name: "encoder.1.mlp.up.weight", rows: 256, cols: 128),
+    Layer(name: "encoder.1.mlp.down.weight", rows: 128, cols: 256),
+    Layer(name: "head.weight", rows: 16, cols: 128),
+]
+
+/// Weights at `progress` ∈ [0, 1]: a Gaussian bulk plus a heavy-tailed (Pareto) part whose
+/// weight grows with training; each layer learns at its own pace.
+func weights(_ layer: Layer, index: Int, progress: Double) -> [Float] {
+    var bulk = Rng(state: UInt64(index) &* 7919 &+ 1)
+    var tail = Rng(state: UInt64(index) &* 104729 &+ 2)
+    let pace = 0.6 + 0.15 * Double(index % 4)
+    let mix = min(1, progress * pace * 1.6)
+    return (0..<(layer.rows * layer.cols)).map { _ in
+        let g = bulk.normal() / Double(layer.cols).squareRoot()
+        let sign: Double = tail.unit() < 0.5 ? -1 : 1
+        let pareto = pow(tail.unit(), -1 / 1.5) - 1          // tail index 1.5
+        return Float(g + mix * 0.02 * sign * pareto)
+    }
+}
+
+func safetensors(step: Int) -> Data {
+    var header = "{\"__metadata__\":{\"format\":\"pt\"}"
+    var blobs = Data(), offset = 0
+    for (i, l) in layers.enumerated().sorted(by: { $0.element.name < $1.element.name }) {
+        let w = weights(l, index: i, progress: Double(step) / 1000)
+        let bytes = w.withUnsafeBufferPointer { Data(buffer: $0) }
+        header += ",\"\(l.name)\":{\"dtype\":\"F32\",\"shape\":[\(l.rows),\(l.cols)],\"data_offsets\":[\(offset),\(offset + bytes.count)]}"
+        blobs.append(bytes); offset += bytes.count
+    }
+    header += "}"
+    while header.utf8.count % 8 != 0 { header += " " }
+    var out = Data()
+    withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+    out.append(Data(header.utf8)); out.append(blobs)
+    return out
+}
+
+/// (positional arguments, --steps, --interval)
+func parse(_ argv: [String]) -> ([String], Int, Double) {
+    var rest: [String] = [], steps = 5, interval = 2.0
+    var i = 0
+    while i < argv.count {
+        if argv[i] == "--steps", i + 1 < argv.count, let v = Int(argv[i + 1]) { steps = v; i += 2; continue }
+        if argv[i] == "--interval", i + 1 < argv.count, let v = Double(argv[i + 1]) { interval = v; i += 2; continue }
+        rest.append(argv[i]); i += 1
+    }
+    return (rest, steps, interval)
+}
+let (positional, steps, interval) = parse(Array(CommandLine.arguments.dropFirst()))
+guard let dir = positional.first else {
+    FileHandle.standardError.write(Data("usage: wwmon-example-trainer DIR [--steps N] [--interval SECONDS]\n".utf8))
+    exit(2)
+}
+let fm = FileManager.default
+try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+for s in 1...max(1, steps) {
+    let step = s * 200
+    let folder = "\(dir)/checkpoint-\(step)"
+    try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    // Written in place in two halves, as a large save would be: the daemon must wait for it.
+    let bytes = safetensors(step: step)
+    let path = "\(folder)/model.safetensors"
+    fm.createFile(atPath: path, contents: nil)
+    let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    try h.write(contentsOf: bytes.prefix(bytes.count / 2))
+    Thread.sleep(forTimeInterval: 0.3)
+    try h.write(contentsOf: bytes.dropFirst(bytes.count / 2))
+    try h.close()
+    let state = "{\"global_step\": \(step), \"epoch\": \(Double(step) / 400)}"
+    try Data(state.utf8).write(to: URL(fileURLWithPath: "\(folder)/trainer_state.json"))
+    print("wrote \(folder)")
+    if s < steps { Thread.sleep(forTimeInterval: interval) }
+}

@@ -69,7 +69,7 @@ import Testing
             for i in 0..<(x.count - 1) {
                 let t = Double(x.count - i)
                 let a = 1 + t / (logs[i...].reduce(0, +) - t * logs[i])
-                let d = a > 1 ? PowerLawFit.ksDistance(x, from: i, alpha: a, stopAt: .infinity) : 1
+                let d = a > 1 ? PowerLawFit.ksDistance(logs, from: i, alpha: a, stopAt: .infinity) : 1
                 if d < bestD { bestD = d; best = i }
             }
             #expect(fast.xmin == x[best])

@@ -3,7 +3,7 @@ import Testing
 @testable import Metrics
 
 /// Expected values come from WeightWatcher 0.7.7's own `WWFit` (weightwatcher/WW_powerlaw.py),
-/// run on the same data (bench/.venv); tolerance 1e-12 relative (same formulas, float64).
+/// run on the same data (the bench venv, bench/setup-venv.sh); tolerance 1e-12 relative (same formulas, float64).
 @Suite struct PowerLawFitTests {
     /// Pareto quantiles x_i = (1 − u_i)^(−1/(a−1)), u_i = (i + ½)/n: a smooth power law.
     static func pareto(_ n: Int, _ a: Double) -> [Double] {

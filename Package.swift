@@ -54,8 +54,6 @@ let package = Package(
         .executableTarget(name: "wwmon", dependencies: [
             "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            // Only for `wwmon hook test` reading [[hook]] until the daemon's config types land.
-            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

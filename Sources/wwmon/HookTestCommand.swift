@@ -1,4 +1,5 @@
 import Alerts
+import Daemon
 import ArgumentParser
 import Foundation
 
@@ -27,7 +28,9 @@ struct HookTestCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let hooks = try HookConfigFile.load(path: config)
+        // The daemon's own reader: `hook test` judges the file exactly as the daemon will.
+        let hooks: [HookConfig]
+        do { hooks = try DaemonConfig.load(path: config).hooks } catch { throw RuntimeError("\(error)") }
         guard let hook = hooks.first(where: { $0.name == name }) else {
             let known = hooks.map(\.name)
             throw ValidationError("no hook named '\(name)' in \(config) (configured: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")

@@ -21,6 +21,9 @@ private func tempDir() throws -> URL {
         let got = dir.appendingPathComponent("stdin.json").path
         let cfg = dir.appendingPathComponent("wwmon.toml")
         try """
+        [[watch]]
+        path = "/nonexistent/runs"
+
         [[hook]]
         name = "other"
         command = ["/bin/false"]
@@ -45,6 +48,9 @@ private func tempDir() throws -> URL {
         let dir = try tempDir()
         let cfg = dir.appendingPathComponent("wwmon.toml")
         try """
+        [[watch]]
+        path = "/nonexistent/runs"
+
         [[hook]]
         name = "bad"
         command = ["/bin/sh", "-c", "echo 'slack said 403' >&2; exit 1"]
@@ -58,7 +64,7 @@ private func tempDir() throws -> URL {
     func configErrors() throws {
         let dir = try tempDir()
         let cfg = dir.appendingPathComponent("wwmon.toml")
-        try "[[hook]]\nname = \"a\"\ncommand = [\"/bin/true\"]\n".write(to: cfg, atomically: true, encoding: .utf8)
+        try "[[watch]]\npath = \"/nonexistent/runs\"\n[[hook]]\nname = \"a\"\ncommand = [\"/bin/true\"]\n".write(to: cfg, atomically: true, encoding: .utf8)
         let unknown = try wwmon(["hook", "test", "zzz", "--config", cfg.path])
         #expect(unknown.status != 0 && unknown.err.contains("no hook named 'zzz'") && unknown.err.contains("configured: a"))
 
@@ -66,9 +72,9 @@ private func tempDir() throws -> URL {
         #expect(missing.status == 1 && missing.err.contains("nope.toml"))
 
         let str = dir.appendingPathComponent("str.toml")
-        try "[[hook]]\nname = \"s\"\ncommand = \"notify --text $WWMON_MESSAGE\"\n".write(to: str, atomically: true, encoding: .utf8)
+        try "[[watch]]\npath = \"/nonexistent/runs\"\n[[hook]]\nname = \"s\"\ncommand = \"notify --text $WWMON_MESSAGE\"\n".write(to: str, atomically: true, encoding: .utf8)
         let s = try wwmon(["hook", "test", "s", "--config", str.path])
-        #expect(s.status == 1 && s.err.contains("str.toml") && s.err.contains("'command' must be a non-empty array"))
+        #expect(s.status == 1 && s.err.contains("str.toml") && s.err.contains("hook[0].command: must be an argv array"))
     }
 
     @Test("--dry-run prints the clean environment and the JSON document without running the hook")
@@ -76,7 +82,7 @@ private func tempDir() throws -> URL {
         let dir = try tempDir()
         let marker = dir.appendingPathComponent("ran").path
         let cfg = dir.appendingPathComponent("wwmon.toml")
-        try "[[hook]]\nname = \"t\"\ncommand = [\"/usr/bin/touch\", \"\(marker)\"]\n".write(to: cfg, atomically: true, encoding: .utf8)
+        try "[[watch]]\npath = \"/nonexistent/runs\"\n[[hook]]\nname = \"t\"\ncommand = [\"/usr/bin/touch\", \"\(marker)\"]\n".write(to: cfg, atomically: true, encoding: .utf8)
         let r = try wwmon(["hook", "test", "t", "--config", cfg.path, "--dry-run"])
         #expect(r.status == 0)
         #expect(r.out.contains("WWMON_EVENT=test") && r.out.contains("PATH=") && r.out.contains("\"receiver\":\"t\""))

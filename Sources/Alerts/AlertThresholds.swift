@@ -58,8 +58,14 @@ public struct RuleSettings: Sendable, Equatable {
 
     /// The effective thresholds for one run.
     public func thresholds(for run: String) -> AlertThresholds {
-        var t = global
-        guard let o = perRun[run] else { return t }
+        perRun[run].map(global.applying) ?? global
+    }
+}
+
+extension AlertThresholds {
+    /// These thresholds with every key the overrides set replaced.
+    public func applying(_ o: AlertThresholdOverrides) -> AlertThresholds {
+        var t = self
         if let v = o.alphaMin { t.alphaMin = v }
         if let v = o.alphaMax { t.alphaMax = v }
         if let v = o.driftAbs { t.driftAbs = v }

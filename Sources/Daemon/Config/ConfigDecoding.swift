@@ -170,17 +170,7 @@ struct AlertsTable: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: ThresholdKeys.CodingKeys.self)
-        let g = try ThresholdKeys(c).o
-        var t = AlertThresholds()
-        if let v = g.alphaMin { t.alphaMin = v }
-        if let v = g.alphaMax { t.alphaMax = v }
-        if let v = g.driftAbs { t.driftAbs = v }
-        if let v = g.driftSigma { t.driftSigma = v }
-        if let v = g.driftWindow { t.driftWindow = v }
-        if let v = g.meanAlphaMin { t.meanAlphaMin = v }
-        if let v = g.trendWindow { t.trendWindow = v }
-        if let v = g.reversalSteps { t.reversalSteps = v }
-        if let v = g.repeatInterval { t.repeatInterval = v }
+        let t = AlertThresholds().applying(try ThresholdKeys(c).o)
         guard t.alphaMin < t.alphaMax else {
             throw ConfigError(key: c.path(.alphaMin), problem: "must be below alpha_max (\(t.alphaMin) >= \(t.alphaMax))")
         }

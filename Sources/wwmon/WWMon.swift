@@ -14,6 +14,7 @@ struct WWMon: AsyncParsableCommand {
                       AlertsCommand.self, HookCommand.self, DaemonCommand.self])
 
     static func main() async {
+        MemoryPolicy.apply()
         // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once.
         if let verb = CommandLine.arguments.dropFirst().first, ["analyze", "ingest", "daemon"].contains(verb) {
             KernelSelection.ensureFastKernels()

@@ -89,33 +89,45 @@ class Daemon:
         s = self.status()
         return int(s["VmRSS"].split()[0]), int(s["VmHWM"].split()[0])
 
-    def thread_switches(self) -> dict[str, tuple[int, int]]:
-        """tid -> (voluntary, involuntary) context switches of each live thread. A thread that
-        sleeps and is woken counts one voluntary switch per wake-up."""
-        out = {}
-        for tid in os.listdir(f"/proc/{self.pid}/task"):
-            try:
-                v = nv = 0
-                with open(f"/proc/{self.pid}/task/{tid}/status") as f:
-                    for line in f:
-                        if line.startswith("voluntary_ctxt_switches"):
-                            v = int(line.split()[1])
-                        elif line.startswith("nonvoluntary_ctxt_switches"):
-                            nv = int(line.split()[1])
-                out[tid] = (v, nv)
-            except FileNotFoundError:
-                pass
-        return out
+    def thread_switches(self) -> dict[str, tuple[int, int, str]]:
+        return thread_switches(self.pid)
 
 
-def switches_delta(before: dict, after: dict) -> tuple[int, int, int]:
-    """(voluntary, involuntary, threads) over the interval; a thread born in it counts from 0."""
+def thread_switches(pid: int) -> dict[str, tuple[int, int, str]]:
+    """tid -> (voluntary, involuntary context switches, thread name) of each live thread. A
+    thread that sleeps and is woken counts one voluntary switch per wake-up."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            v = nv = 0
+            name = ""
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("Name:"):
+                        name = line.split(":", 1)[1].strip()
+                    elif line.startswith("voluntary_ctxt_switches"):
+                        v = int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches"):
+                        nv = int(line.split()[1])
+            out[tid] = (v, nv, name)
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def switches_delta(before: dict, after: dict) -> tuple[int, int, int, dict]:
+    """(voluntary, involuntary, threads, voluntary by thread name) over the interval; a thread
+    born in it counts from 0."""
     v = nv = 0
-    for tid, (a, b) in after.items():
-        a0, b0 = before.get(tid, (0, 0))
+    by_name: dict[str, int] = {}
+    for tid, (a, b, name) in after.items():
+        a0, b0, _ = before.get(tid, (0, 0, name))
         v += a - a0
         nv += b - b0
-    return v, nv, len(after)
+        if a - a0:
+            key = f"{name}[{tid}]"
+            by_name[key] = by_name.get(key, 0) + a - a0
+    return v, nv, len(after), by_name
 
 
 def store_rows(db: Path, sql: str, args=()) -> list:

@@ -36,9 +36,10 @@ def write_in_place(path: Path, data: bytes, chunks: int = 8, span_s: float = 0.5
     with open(path, "wb") as f:
         step = -(-len(data) // chunks)
         for i in range(0, len(data), step):
+            if i:
+                time.sleep(span_s / chunks)   # a trainer streaming its tensors out
             f.write(data[i:i + step])
             f.flush()
-            time.sleep(span_s / chunks)
         os.fsync(f.fileno())
     return time.time()
 

@@ -93,7 +93,9 @@ def check_reuse(wwmon: str, db: str, run: str, run_dir: Path, step: int) -> dict
                                        check=True, capture_output=True, text=True).stdout)
     fresh = json.loads(subprocess.run([wwmon, "analyze", str(run_dir / f"step-{step}.safetensors"),
                                        "--format", "json"], check=True, capture_output=True, text=True).stdout)
-    fresh_layers = fresh["layers"] if isinstance(fresh, dict) else fresh
+    # `layers --json` prints the same object as `analyze --format json` ({"layers", "summary", ...}).
+    stored_summary, fresh_summary = stored.get("summary"), fresh.get("summary")
+    stored, fresh_layers = stored["layers"], fresh["layers"]
     by_name = {l["longname"]: l for l in fresh_layers}
     compared = differing = 0
     diffs = []
@@ -109,6 +111,8 @@ def check_reuse(wwmon: str, db: str, run: str, run_dir: Path, step: int) -> dict
             if f[k] != v:
                 differing += 1
                 diffs.append(f"{s['longname']}.{k}: stored {v!r}, recomputed {f[k]!r}")
+    if stored_summary != fresh_summary:
+        diffs.append(f"summary: stored {stored_summary}, recomputed {fresh_summary}")
     if len(stored) != len(fresh_layers):
         diffs.append(f"{len(stored)} stored layers, {len(fresh_layers)} recomputed")
     return {"step": step, "layers": len(stored), "values_compared": compared,

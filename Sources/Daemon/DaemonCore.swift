@@ -90,6 +90,9 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             }
         }
         await start()
+        // The catch-up may leave checkpoints settling and polled roots due: arm their deadlines
+        // now, not only after the first event (a quiet folder may never send one).
+        armTimer()
         for await event in inputs {
             await handle(event)
             if stopped { break }

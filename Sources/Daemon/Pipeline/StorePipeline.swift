@@ -67,6 +67,10 @@ public struct StorePipeline: CheckpointPipeline {
     public func analyze(_ job: AnalysisJob) async throws -> Analysed {
         let path = job.candidate.analysisPath
         let identity = try CheckpointIdentity.of(path: path)
+        // Wall-clock start with sub-second precision (the log prefix has whole seconds only):
+        // bench/daemon-latency.sh measures completion-to-analysis latency from this line.
+        logger.debug("analysis start \(path)",
+                     metadata: ["unix_time": "\(String(format: "%.6f", Date().timeIntervalSince1970))"])
         let start = ContinuousClock.now
         let store = self.store
         let analyzer = await current.analyzer

@@ -27,13 +27,13 @@ struct DaemonProcessTests {
 
         /// Starts the daemon and waits for READY=1 (sent once the catch-up scan is scheduled).
         @discardableResult
-        func start() throws -> [String] {
+        func start(watchdog: Bool = true) throws -> [String] {
             let p = Process()
             p.executableURL = StoreCLI.binary
             p.arguments = ["daemon", "--config", config, "--db", db]
             var env = ProcessInfo.processInfo.environment
             env["NOTIFY_SOCKET"] = notify.path
-            env["WATCHDOG_USEC"] = "400000"
+            if watchdog { env["WATCHDOG_USEC"] = "400000" } else { env.removeValue(forKey: "WATCHDOG_USEC") }
             env.removeValue(forKey: "WWMON_DB")
             env.removeValue(forKey: "JOURNAL_STREAM")
             p.environment = env
@@ -264,6 +264,26 @@ struct DaemonProcessTests {
         try FileManager.default.createDirectory(atPath: later, withIntermediateDirectories: true)
         try Self.referenceBytes().write(to: URL(fileURLWithPath: later + "/step_5.safetensors"))
         #expect(d.waitRows("run", 1).first?.step == 5, "log:\n\(d.logText)")
+        #expect(d.stop() == 0)
+    }
+
+    /// A checkpoint still settling when the daemon starts, in a folder that then stays quiet, is
+    /// recorded once its settle time passes — not at the next event or the 10-minute rescan
+    /// (regression: the settle timer used to be armed only by the first event).
+    @Test func checkpointSettlingAtStartRecordedWithoutFurtherEvents() throws {
+        let dir = try StoreCLI.tempDir()
+        let root = dir.appendingPathComponent("quiet").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let d = try Daemon(dir: dir, config: """
+            [[watch]]
+            path = "\(root)"
+            run = "q"
+            settle_seconds = 2
+            """)
+        try Self.smallSafetensors(seed: 7).write(to: URL(fileURLWithPath: root + "/step-3.safetensors"))
+        try d.start(watchdog: false)     // no watchdog pings either: nothing else wakes the loop
+        let rows = d.waitRows("q", 1, seconds: 60)
+        #expect(rows.map(\.step) == [3], "log:\n\(d.logText)")
         #expect(d.stop() == 0)
     }
 

@@ -7,5 +7,5 @@ cd "$ROOT"
 VENV="$(bash bench/setup-venv.sh)"     # honours WWMON_VENV; prints the venv path
 PY="$VENV/bin/python"
 echo "building wwmon (release) ..." >&2
-swift build -c release --product wwmon >&2
-WWMON="$(swift build -c release --show-bin-path)/wwmon"
+swift build -c release --static-swift-stdlib --product wwmon >&2
+WWMON="$(swift build -c release --static-swift-stdlib --show-bin-path)/wwmon"

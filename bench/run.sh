@@ -23,9 +23,9 @@ fi
 VENV="$(bash bench/setup-venv.sh)"     # honours WWMON_VENV; prints the venv path
 
 echo "building wwmon and lapack-floor (release) ..." >&2
-swift build -c release --product wwmon >&2
-swift build -c release --product lapack-floor >&2
-BIN="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product wwmon >&2
+swift build -c release --static-swift-stdlib --product lapack-floor >&2
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 
 SETS=(bert llm)
 for a in "$@"; do [[ "$a" == "--quick" ]] && SETS=(bert); done

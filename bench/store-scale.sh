@@ -4,7 +4,7 @@
 #   bash bench/store-scale.sh [--checkpoints N] [--layers L] [--db PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product wwmon
-swift build -c release --product store-scale
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product wwmon
+swift build -c release --static-swift-stdlib --product store-scale
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 exec "$bin/store-scale" --wwmon "$bin/wwmon" "$@"

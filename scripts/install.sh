@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$binary" ]; then
-    (cd "$here" && swift build -c release --product wwmon)
+    (cd "$here" && swift build -c release --static-swift-stdlib --product wwmon)
     binary="$here/.build/release/wwmon"
 fi
 [ -x "$binary" ] || { echo "install.sh: $binary is not an executable" >&2; exit 1; }

@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-swift build -c release --product wwmon >&2
-swift build -c release --product wwmon-example-trainer >&2
-BIN="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product wwmon >&2
+swift build -c release --static-swift-stdlib --product wwmon-example-trainer >&2
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 WWMON="$BIN/wwmon"
 
 STATE="${XDG_STATE_HOME:-$HOME/.local/state}/wwmon"

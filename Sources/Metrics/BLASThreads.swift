@@ -7,6 +7,11 @@ public enum BLASLibrary {
 
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
+    /// Stops the worker threads OpenBLAS starts when it loads. They spin (sched_yield) for about
+    /// 0.1 s waiting for work, taking the other core from a short command that does no linear
+    /// algebra; a later threaded BLAS call starts them again.
+    public static func stopIdleWorkers() { _ = blas_thread_shutdown_() }
+
     /// The kernel family OpenBLAS chose when it loaded (e.g. "Haswell", "SkylakeX", "Prescott").
     public static var coreName: String {
         guard let p = openblas_get_corename() else { return "unknown" }

@@ -168,13 +168,12 @@ extension HistoryStore {
         try reading { db in
             let rid = try runID(db, run)
             let lid = try layerID(db, runID: rid, run: run, layer: layer)
-            let rows = try Row.fetchAll(db, sql: """
+            return try Self.points(db, sql: """
                 SELECT c.id, c.step, c.epoch, c.analyzed_at, lm."\(metric.rawValue)" AS value, lm.status
                 FROM layer_metrics lm JOIN checkpoints c ON c.id = lm.checkpoint_id
                 WHERE lm.layer_id = ? AND lm.checkpoint_id > ?
                 ORDER BY c.step DESC, c.version DESC LIMIT ?
                 """, arguments: [lid, afterCheckpointID ?? 0, last ?? -1])
-            return rows.reversed().map(Self.point)
         }
     }
 
@@ -184,13 +183,12 @@ extension HistoryStore {
                               afterCheckpointID: Int64? = nil) throws -> [SeriesPoint] {
         try reading { db in
             let rid = try runID(db, run)
-            let rows = try Row.fetchAll(db, sql: """
+            return try Self.points(db, sql: """
                 SELECT c.id, c.step, c.epoch, c.analyzed_at, s."\(metric.rawValue)" AS value, c.status
                 FROM checkpoints c LEFT JOIN summaries s ON s.checkpoint_id = c.id
                 WHERE c.run_id = ? AND c.id > ?
                 ORDER BY c.step DESC, c.version DESC LIMIT ?
                 """, arguments: [rid, afterCheckpointID ?? 0, last ?? -1])
-            return rows.reversed().map(Self.point)
         }
     }
 
@@ -223,6 +221,16 @@ extension HistoryStore {
 
     /// Decodes `id, step, epoch, analyzed_at, value, status` — by position: name lookups
     /// (case-insensitive, per row) cost more than the query over thousands of points.
+    /// Series points of a newest-first query, oldest first. A cursor, not `fetchAll`: a series
+    /// is thousands of rows, and copying each into a `Row` first doubled a cold `history`.
+    static func points(_ db: Database, sql: String, arguments: StatementArguments) throws -> [SeriesPoint] {
+        var out: [SeriesPoint] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() { out.append(point(row)) }
+        out.reverse()
+        return out
+    }
+
     static func point(_ row: Row) -> SeriesPoint {
         SeriesPoint(checkpointID: row[0], step: row[1], epoch: row[2],
                     time: Date(timeIntervalSince1970: row[3]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Metrics
 
 /// `wwmon`: WeightWatcher metrics of training checkpoints, their history, and the daemon.
 /// Exit codes: 0 ok, 1 error, 2 usage, 3 alerts firing (where a command says so).
@@ -15,9 +16,12 @@ struct WWMon: AsyncParsableCommand {
 
     static func main() async {
         MemoryPolicy.apply()
-        // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once.
+        // Only verbs that run LAPACK pay for the kernel re-exec (~30 ms); queries start at once,
+        // without OpenBLAS's idle workers spinning on the other core.
         if let verb = CommandLine.arguments.dropFirst().first, ["analyze", "ingest", "daemon"].contains(verb) {
             KernelSelection.ensureFastKernels()
+        } else {
+            BLASLibrary.stopIdleWorkers()
         }
         do {
             var command = try parseAsRoot()

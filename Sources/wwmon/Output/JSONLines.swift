@@ -87,16 +87,20 @@ struct FlatJSON {
     /// Appends the object: compact (`--ndjson`) or as JSONEncoder's `.prettyPrinted` lays out
     /// an array element.
     func write(to out: inout [UInt8], pretty: Bool) {
-        out.append(contentsOf: pretty ? Array("  {\n".utf8) : [UInt8(ascii: "{")])
+        // Byte-at-a-time appends: array literals here would allocate per row (thousands of rows).
+        if pretty { out.append(32); out.append(32) }
+        out.append(UInt8(ascii: "{"))
         for (i, (key, value)) in fields.enumerated() {
-            if i > 0 { out.append(contentsOf: pretty ? [44, 10] : [44]) }
-            if pretty { out.append(contentsOf: [32, 32, 32, 32]) }
+            if i > 0 { out.append(44) }
+            if pretty { out.append(10); out.append(32); out.append(32); out.append(32); out.append(32) }
             out.append(34)
             key.withUTF8Buffer { out.append(contentsOf: $0) }
-            out.append(contentsOf: pretty ? [34, 32, 58, 32] : [34, 58])
+            out.append(34); if pretty { out.append(32) }
+            out.append(58); if pretty { out.append(32) }
             Self.append(value, to: &out)
         }
-        out.append(contentsOf: pretty ? Array("\n  }".utf8) : [UInt8(ascii: "}")])
+        if pretty { out.append(10); out.append(32); out.append(32) }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// One line, as `--ndjson` prints it.

@@ -27,10 +27,18 @@ struct DaemonProcessTests {
 
         /// Starts the daemon and waits for READY=1 (sent once the catch-up scan is scheduled).
         @discardableResult
-        func start(watchdog: Bool = true) throws -> [String] {
+        func start(watchdog: Bool = true, inotifyWatchLimit: Int? = nil) throws -> [String] {
             let p = Process()
             p.executableURL = StoreCLI.binary
             p.arguments = ["daemon", "--config", config, "--db", db]
+            if let limit = inotifyWatchLimit {
+                // A user namespace of its own has its own inotify limits (/proc/sys/user), so the
+                // limit can be hit without touching the machine's.
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+                p.arguments = ["--user", "--map-root-user", "sh", "-c",
+                               "echo \(limit) > /proc/sys/user/max_inotify_watches && exec \"$0\" \"$@\"",
+                               StoreCLI.binary.path] + p.arguments!
+            }
             var env = ProcessInfo.processInfo.environment
             env["NOTIFY_SOCKET"] = notify.path
             if watchdog { env["WATCHDOG_USEC"] = "400000" } else { env.removeValue(forKey: "WATCHDOG_USEC") }
@@ -284,6 +292,34 @@ struct DaemonProcessTests {
         try d.start(watchdog: false)     // no watchdog pings either: nothing else wakes the loop
         let rows = d.waitRows("q", 1, seconds: 60)
         #expect(rows.map(\.step) == [3], "log:\n\(d.logText)")
+        #expect(d.stop() == 0)
+    }
+
+    /// When the inotify watch limit is hit (ENOSPC), the root is polled instead, the log names
+    /// the sysctl to raise, and checkpoints are still recorded.
+    @Test func watchLimitFallsBackToPolling() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        probe.arguments = ["--user", "--map-root-user", "sh", "-c", "echo 2 > /proc/sys/user/max_inotify_watches"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { print("skipped: no unshare"); return }
+        probe.waitUntilExit()
+        guard probe.terminationStatus == 0 else { print("skipped: user namespaces unavailable here"); return }
+
+        let dir = try StoreCLI.tempDir()
+        let root = dir.appendingPathComponent("runs").path
+        for r in 0..<6 { try FileManager.default.createDirectory(atPath: "\(root)/run\(r)", withIntermediateDirectories: true) }
+        let d = try Daemon(dir: dir, config: """
+            [[watch]]
+            path = "\(root)"
+            runs_in_subdirectories = true
+            settle_seconds = 0.5
+            poll_interval_seconds = 0.3
+            """)
+        try d.start(inotifyWatchLimit: 2)
+        try Self.smallSafetensors(seed: 11).write(to: URL(fileURLWithPath: root + "/run5/step-7.safetensors"))
+        #expect(d.waitRows("run5", 1, seconds: 60).map(\.step) == [7], "log:\n\(d.logText)")
+        #expect(d.logText.contains("fs.inotify.max_user_watches"), "log:\n\(d.logText)")
         #expect(d.stop() == 0)
     }
 

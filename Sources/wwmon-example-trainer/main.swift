@@ -91,7 +91,7 @@ for s in 1...max(1, steps) {
     // Written in place in two halves, as a large save would be: the daemon must wait for it.
     let bytes = safetensors(step: step)
     let path = "\(folder)/model.safetensors"
-    fm.createFile(atPath: path, contents: nil)
+    guard fm.createFile(atPath: path, contents: nil) else { fatalError("cannot create \(path)") }
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     try h.write(contentsOf: bytes.prefix(bytes.count / 2))
     Thread.sleep(forTimeInterval: 0.3)

@@ -70,7 +70,6 @@ import Testing
         }
         let a = try await Analyzer().analyze(path: bin)
         let b = try await Analyzer().analyze(path: dir.appendingPathComponent("model.safetensors").path)
-        let rowsB = Dictionary(uniqueKeysWithValues: b.layers.map { ($0.name, $0) })
         #expect(a.layers.count == b.layers.count)
         // The readers hand both forms' bytes over identically (CheckpointTests prove the Float64
         // arrays equal); what remains is BLAS round-off, whose thread count is process-global and

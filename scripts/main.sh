@@ -32,7 +32,7 @@ echo "== wwmon-example-trainer writes $STEPS checkpoints into $DEMO/$RUN"
 
 echo "== waiting for the daemon to record them"
 for _ in $(seq 1 120); do
-  n=$("$WWMON" checkpoints "$RUN" --json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo 0)
+  n=$("$WWMON" checkpoints "$RUN" --csv 2>/dev/null | tail -n +2 | wc -l || echo 0)
   [[ "$n" -ge "$STEPS" ]] && break
   sleep 0.5
 done

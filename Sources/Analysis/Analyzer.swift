@@ -53,8 +53,14 @@ public struct Analyzer: Sendable {
                     for job in shared {
                         await gate.acquire(job.plan.workingBytes)
                         group.addTask {
-                            defer { Task { await gate.release(job.plan.workingBytes) } }
-                            return (job.index, try await Self.compute(job, method: method, reuse: reuse))
+                            do {
+                                let computed = try await Self.compute(job, method: method, reuse: reuse)
+                                await gate.release(job.plan.workingBytes)
+                                return (job.index, computed)
+                            } catch {
+                                await gate.release(job.plan.workingBytes)
+                                throw error
+                            }
                         }
                     }
                     for try await (i, r) in group { rows[i] = r }

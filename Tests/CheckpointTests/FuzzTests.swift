@@ -5,18 +5,6 @@ import Testing
 /// A deterministic mutation fuzzer over a real reference file: open + read either succeeds or
 /// throws CheckpointError naming the file — never traps, never throws anything else.
 @Suite struct FuzzTests {
-    /// SplitMix64: small, seeded, reproducible.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Bytes that make JSON interesting when dropped into a header.
     static let interesting: [UInt8] = Array("{}[]\",:-0123456789e.\\ u".utf8) + [0x00, 0x7f, 0x80, 0xc3, 0xff]
 

@@ -6,19 +6,6 @@ import Testing
 /// throw a CheckpointError or return tensors whose bytes all lie inside the file.
 /// (A crash or hang would take the test process down with it; the seed makes any failure replayable.)
 struct TorchFuzzTests {
-    /// SplitMix64: small, seedable, no global state.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
-
     static let targets: [(String, @Sendable (String) throws -> CheckpointContents)] = [
         ("tied_embeddings.pt", TorchCheckpoint.open), ("protocol4.pt", TorchCheckpoint.open),
         ("views.pt", TorchCheckpoint.open), ("v3_dtypes.pt", TorchCheckpoint.open),
@@ -42,7 +29,7 @@ struct TorchFuzzTests {
         return ranges.filter { !$0.isEmpty }
     }
 
-    static func mutate(_ input: [UInt8], hot: [Range<Int>], rng: inout Rng) -> [UInt8] {
+    static func mutate(_ input: [UInt8], hot: [Range<Int>], rng: inout SplitMix64) -> [UInt8] {
         var b = input
         for _ in 0..<(1 + rng.below(6)) {
             guard !b.isEmpty else { break }
@@ -77,7 +64,7 @@ struct TorchFuzzTests {
     @Test("2,400 seeded mutations of real torch / numpy files: errors or in-bounds tensors, never a crash",
           arguments: [0x5EED_0001, 0x5EED_0002, 0x5EED_0003] as [UInt64])
     func mutations(seed: UInt64) throws {
-        var rng = Rng(state: seed)
+        var rng = SplitMix64(state: seed)
         var opened = 0, refused = 0
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-fuzz-\(seed)-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }

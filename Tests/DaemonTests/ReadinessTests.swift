@@ -10,8 +10,8 @@ struct ReadinessTests {
         ("step-1200.safetensors", 1200, nil), ("step_1200.pt", 1200, nil), ("model_step1200.bin", 1200, nil),
         ("iter_300.pth", 300, nil), ("epoch=7.ckpt", nil, 7), ("epoch_2.pt", nil, 2), ("500", 500, nil),
         ("weights-0042.npz", 42, nil), ("run3-final-17.safetensors", 17, nil),
-    ] as [(String, Int?, Int?)])
-    func stepAndEpochFromNames(name: String, step: Int?, epoch: Int?) {
+    ] as [(String, Int?, Double?)])
+    func stepAndEpochFromNames(name: String, step: Int?, epoch: Double?) {
         let h = StepHint.parse(name: name)
         #expect(h?.step == step, "\(name)")
         #expect(h?.epoch == epoch, "\(name)")

@@ -84,7 +84,7 @@ public struct StorePipeline: CheckpointPipeline {
             report.checkpoint.stepSource = StepSource.name.rawValue
         }
         if report.checkpoint.epoch == nil, let e = job.candidate.nameHint?.epoch {
-            report.checkpoint.epoch = Double(e)
+            report.checkpoint.epoch = e
         }
         report.checkpoint.path = path
         return Analysed(report: report, identity: identity,
@@ -116,7 +116,7 @@ public struct StorePipeline: CheckpointPipeline {
         let identity = try CheckpointIdentity.of(path: path)
         let outcome = try store.recordError(run: job.run, root: job.candidate.root, path: path,
                                             step: job.candidate.nameHint?.step,
-                                            epoch: job.candidate.nameHint?.epoch.map(Double.init),
+                                            epoch: job.candidate.nameHint?.epoch,
                                             identity: identity, error: message)
         if case .inserted(let id) = outcome, let alerts = await current.alerts,
            let step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step {

@@ -33,7 +33,7 @@ let package = Package(
         ]),
         // SQLite history (GRDB).
         .target(name: "Store", dependencies: [
-            "Metrics", "Analysis",
+            "Checkpoint", "Metrics", "Analysis",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Alert rules over metric series, firing/resolved lifecycle, hook processes.

@@ -1,3 +1,4 @@
+import Checkpoint
 import GRDB
 import Metrics
 
@@ -56,15 +57,10 @@ public enum LayerKey {
         return r.sliceID.map { "\(base)#slice\($0)" } ?? base
     }
 
+    /// The readers' normalisation (`TensorNames`), also for names that come from elsewhere
+    /// (a report file, a `--layer` argument), and without a `.weight` suffix.
     public static func normalise(_ name: String) -> String {
-        var n = Substring(name)
-        var changed = true
-        while changed {
-            changed = false
-            for prefix in ["module.", "_orig_mod."] where n.hasPrefix(prefix) {
-                n = n.dropFirst(prefix.count); changed = true
-            }
-        }
-        return n.hasSuffix(".weight") ? String(n.dropLast(7)) : String(n)
+        let n = TensorNames.normalise(name)
+        return n.hasSuffix(".weight") ? String(n.dropLast(7)) : n
     }
 }

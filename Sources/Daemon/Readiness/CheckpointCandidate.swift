@@ -61,27 +61,14 @@ public struct CheckpointCandidate: Sendable, Hashable {
         kind == .shardIndex ? (path as NSString).deletingLastPathComponent : path
     }
 
-    /// The format-level check of every part (formats.md §4.2): the daemon's byte-level pass,
-    /// then the readers' own `Checkpoint.Completeness`.
+    /// The format-level check (formats.md §4.2): the layout's own rules for folders
+    /// (trainer_state.json written, DeepSpeed `latest`), then the readers' `Completeness`.
     public func completeness() -> FormatState {
         guard access(path, F_OK) == 0 else { return .gone }
-        let quick: FormatState
-        switch kind {
-        case .file, .shardIndex: quick = FormatCheck.file(path)
-        case .directory: quick = CheckpointLayout.directoryCompleteness(self)
+        if kind == .directory {
+            let layout = CheckpointLayout.directoryCompleteness(self)
+            guard layout == .whole else { return layout }
         }
-        guard quick == .whole else { return quick }
-        do {
-            switch try Completeness.status(analysisPath) {
-            case .complete: return .whole
-            case .incomplete(let e): return .incomplete("\(e)")
-            }
-        } catch CheckpointError.notFound {
-            return .gone
-        } catch {
-            // Not a format wwmon reads (legacy torch, HDF5, ...): whole as far as anyone can
-            // tell; the analysis records the reason as this checkpoint's error.
-            return .whole
-        }
+        return FormatCheck.status(analysisPath)
     }
 }

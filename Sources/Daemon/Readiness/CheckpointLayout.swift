@@ -101,24 +101,16 @@ public enum CheckpointLayout {
         return out
     }
 
-    /// A checkpoint folder is whole when each weight file and index in it passes its own check,
-    /// `trainer_state.json` (if there) parses, and a DeepSpeed `latest` beside a `global_stepN`
-    /// folder names that step or a later one (formats.md §4.2).
+    /// The layout's rules for a checkpoint folder, beyond its files' formats (which the readers
+    /// judge): `trainer_state.json` (if there) parses, and a DeepSpeed `latest` beside a
+    /// `global_stepN` folder names that step or a later one (formats.md §4.2).
     static func directoryCompleteness(_ c: CheckpointCandidate) -> FormatState {
         let dir = c.path
-        for f in c.files {
-            let name = lastPathComponent(f)
-            if name.hasSuffix(".index.json") || name == "trainer_state.json"
-                || matches(name, WatchSettings.defaultPatterns) {
-                if name == "trainer_state.json" {
-                    guard let d = FileManager.default.contents(atPath: f) else { return .gone }
-                    if (try? JSONSerialization.jsonObject(with: d)) == nil {
-                        return .incomplete("\(f): not (yet) valid JSON")
-                    }
-                    continue
-                }
-                let r = FormatCheck.file(f)
-                if r != .whole { return r }
+        // HF Trainer writes trainer_state.json last: a half-written one means the save is not done.
+        for f in c.files where lastPathComponent(f) == "trainer_state.json" {
+            guard let d = FileManager.default.contents(atPath: f) else { return .gone }
+            if (try? JSONSerialization.jsonObject(with: d)) == nil {
+                return .incomplete("\(f): not (yet) valid JSON")
             }
         }
         let name = lastPathComponent(dir)

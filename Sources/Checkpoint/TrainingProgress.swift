@@ -24,14 +24,6 @@ struct TrainingProgress: Equatable {
         return TrainingProgress()
     }
 
-    /// N of an HF `checkpoint-N` folder name (never `tmp-checkpoint-N`).
-    static func checkpointNumber(_ name: String) -> Int? {
-        guard name.hasPrefix("checkpoint-") else { return nil }
-        let digits = name.dropFirst("checkpoint-".count)
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return Int(digits)
-    }
-
     /// `global_step` and `epoch` of `dir/trainer_state.json`; nil when absent or unreadable (it is
     /// not part of the weights, so a bad one is no reason to refuse the checkpoint).
     private static func trainerState(dir: String) -> TrainingProgress? {

@@ -18,11 +18,6 @@ public enum BLASLibrary {
         return String(cString: p)
     }
 
-    public static var config: String {
-        guard let p = openblas_get_config() else { return "unknown" }
-        return String(cString: p)
-    }
-
     /// Kernels without AVX2 that 0.3.21 falls back to on CPUs it does not recognise.
     public static let genericCores: Set<String> = ["Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
                                                    "Atom", "Barcelona", "Bobcat", "Bulldozer", "Sandybridge",

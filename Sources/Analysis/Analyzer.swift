@@ -40,16 +40,19 @@ public struct Analyzer: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         logger.debug("analysing \(plans.count) layers (\(solo.count) alone), largest \(largest >> 20) MiB, budget \(budget >> 20) MiB")
 
-        let rows = try await BLASGate.shared.withGate { () async throws -> [Int: Computed] in
-            var rows: [Int: Computed] = [:]
-            if !solo.isEmpty {
-                BLASLibrary.setThreads(cores)
-                for job in solo { rows[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
+        var rows: [Int: Computed] = [:]
+        if !solo.isEmpty {
+            let done = try await BLASGate.shared.with(threads: cores) { () async throws -> [Int: Computed] in
+                var out: [Int: Computed] = [:]
+                for job in solo { out[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
+                return out
             }
-            if !shared.isEmpty {
-                BLASLibrary.setThreads(1)
+            rows.merge(done) { a, _ in a }
+        }
+        if !shared.isEmpty {
+            let done = try await BLASGate.shared.with(threads: 1) { () async throws -> [Int: Computed] in
                 let gate = MemoryBudget(bytes: budget, slots: options.concurrency)
-                try await withThrowingTaskGroup(of: (Int, Computed).self) { group in
+                return try await withThrowingTaskGroup(of: (Int, Computed).self) { group in
                     for job in shared {
                         await gate.acquire(job.plan.workingBytes)
                         group.addTask {
@@ -63,10 +66,12 @@ public struct Analyzer: Sendable {
                             }
                         }
                     }
-                    for try await (i, r) in group { rows[i] = r }
+                    var out: [Int: Computed] = [:]
+                    for try await (i, r) in group { out[i] = r }
+                    return out
                 }
             }
-            return rows
+            rows.merge(done) { a, _ in a }
         }
         let ordered = plans.flatMap { rows[$0.index]?.rows ?? [] }
         var hashes: [String: String] = [:]

@@ -26,6 +26,22 @@ import Testing
         #expect(parallel.layers.map(\.layerID) == [0, 1, 2, 3, 4, 5, 6])
     }
 
+    @Test("analyses running at once, one with 2 BLAS threads and one with 1, each give exactly their results alone")
+    func concurrentAnalysesAreDeterministic() async throws {
+        let path = ReferenceCases.model("c_mixed_f32")
+        let soloOptions = AnalysisOptions(concurrency: 1)          // every layer on all cores
+        let sharedOptions = AnalysisOptions(concurrency: 2)        // layers side by side, one thread each
+        let soloAlone = try await Analyzer(options: soloOptions).analyze(path: path)
+        let sharedAlone = try await Analyzer(options: sharedOptions).analyze(path: path)
+        for _ in 0..<3 {
+            async let a = Analyzer(options: soloOptions).analyze(path: path)
+            async let b = Analyzer(options: sharedOptions).analyze(path: path)
+            let (ra, rb) = try await (a, b)
+            #expect(ra.layers == soloAlone.layers)
+            #expect(rb.layers == sharedAlone.layers)
+        }
+    }
+
     @Test("with reuse, a layer whose content key is known takes the earlier rows and is not recomputed")
     func reuseByContent() async throws {
         let path = ReferenceCases.model("c_mixed_f32")

@@ -267,7 +267,7 @@ def gen_tutorial():
     sd = m.state_dict()
     ckpt = {"epoch": 7, "model_state_dict": sd, "optimizer_state_dict": opt.state_dict(), "loss": float(loss)}
     save(ckpt, "tutorial.pt")
-    expect("tutorial", "tutorial.pt", sd, epoch=7.0, source="content",
+    expect("tutorial", "tutorial.pt", sd, epoch=7.0, source="framework",
            note="only model_state_dict; Adam exp_avg/exp_avg_sq have weight shapes and are not analysed")
 
 
@@ -303,7 +303,7 @@ def gen_lightning():
         shutil.copyfile(src, dst)
     raw = torch.load(dst, weights_only=False)
     expect("lightning", f"lightning/{dst.name}", raw["state_dict"], step=raw["global_step"],
-           epoch=float(raw["epoch"]), source="content", note=f"Lightning {L.__version__} ModelCheckpoint file")
+           epoch=float(raw["epoch"]), source="framework", note=f"Lightning {L.__version__} ModelCheckpoint file")
 
 
 def gen_deepspeed():
@@ -320,7 +320,7 @@ def gen_deepspeed():
                  ds_config={"train_batch_size": 8, "zero_optimization": {"stage": 1}}, ds_version="0.19.8")
     save(state, "deepspeed/global_step40/mp_rank_00_model_states.pt")
     (OUT / "deepspeed" / "latest").write_text("global_step40")
-    expect("deepspeed", "deepspeed", sd, step=40, source="content")
+    expect("deepspeed", "deepspeed", sd, step=40, source="framework")
 
 
 def gen_hf():
@@ -375,9 +375,9 @@ def gen_hf():
     shutil.copyfile(dst / "trainer_state.json", bin_dir / "trainer_state.json")
     note = f"transformers {transformers.__version__} Trainer checkpoint"
     expect("hf_safetensors", "hf_safetensors/checkpoint-10", sd, step=state["global_step"],
-           epoch=float(state["epoch"]), source="content", fmt="safetensors", note=note)
+           epoch=float(state["epoch"]), source="framework", fmt="safetensors", note=note)
     expect("hf_bin", "hf_bin/checkpoint-10", sd, step=state["global_step"], epoch=float(state["epoch"]),
-           source="content", note=note, ww=False)
+           source="framework", note=note, ww=False)
 
 
 def gen_sharded():

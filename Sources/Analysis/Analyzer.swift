@@ -84,7 +84,8 @@ public struct Analyzer: Sendable {
                                        step: contents.step, epoch: contents.epoch,
                                        stepSource: contents.stepSource?.rawValue,
                                        aliases: contents.aliases, tensorHashes: hashes,
-                                       layersReused: reuse == nil ? nil : reused))
+                                       layersReused: reuse == nil ? nil : reused,
+                                       training: contents.training))
     }
 
     struct Job: Sendable { var index: Int; var plan: LayerPlan; var tensor: TensorRef }

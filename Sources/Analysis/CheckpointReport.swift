@@ -26,17 +26,35 @@ public struct CheckpointInfo: Sendable, Codable {
     public var tensorHashes: [String: String]
     /// Layers whose rows were taken from an earlier analysis of identical bytes.
     public var layersReused: Int?
+    /// Training metrics stored with the checkpoint (`CheckpointContents.training`).
+    public var training: [String: Double] = [:]
 
     enum CodingKeys: String, CodingKey {
         case path, format, step, epoch, stepSource = "step_source", aliases
-        case tensorHashes = "tensor_hashes", layersReused = "layers_reused"
+        case tensorHashes = "tensor_hashes", layersReused = "layers_reused", training
     }
 
     public init(path: String, format: String, step: Int? = nil, epoch: Double? = nil,
                 stepSource: String? = nil, aliases: [String: String] = [:],
-                tensorHashes: [String: String] = [:], layersReused: Int? = nil) {
+                tensorHashes: [String: String] = [:], layersReused: Int? = nil,
+                training: [String: Double] = [:]) {
         self.path = path; self.format = format; self.step = step; self.epoch = epoch
         self.stepSource = stepSource; self.aliases = aliases; self.tensorHashes = tensorHashes
-        self.layersReused = layersReused
+        self.layersReused = layersReused; self.training = training
+    }
+
+    /// Reports written before `training` existed (analyze --format json files fed to `ingest`)
+    /// decode with no training metrics.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        format = try c.decode(String.self, forKey: .format)
+        step = try c.decodeIfPresent(Int.self, forKey: .step)
+        epoch = try c.decodeIfPresent(Double.self, forKey: .epoch)
+        stepSource = try c.decodeIfPresent(String.self, forKey: .stepSource)
+        aliases = try c.decodeIfPresent([String: String].self, forKey: .aliases) ?? [:]
+        tensorHashes = try c.decodeIfPresent([String: String].self, forKey: .tensorHashes) ?? [:]
+        layersReused = try c.decodeIfPresent(Int.self, forKey: .layersReused)
+        training = try c.decodeIfPresent([String: Double].self, forKey: .training) ?? [:]
     }
 }

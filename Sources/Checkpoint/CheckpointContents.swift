@@ -7,8 +7,9 @@ public enum CheckpointFormat: String, Sendable, Codable {
 
 /// Where a step or epoch number came from, most trusted first.
 public enum StepSource: String, Sendable, Codable {
-    case content      // Lightning / DeepSpeed keys, trainer_state.json
-    case name         // checkpoint-500, epoch=3-step=1200.ckpt, global_step500, ...
+    case framework    // the framework's own metadata: trainer_state.json, Lightning / DeepSpeed keys
+    case optimizer    // an optimizer's step counter (Adam `state[..]["step"]`) or a scheduler's `last_epoch`
+    case name         // checkpoint-500, epoch=3-step=1200.ckpt, global_step500, ... (never a run folder's name)
     case arrival      // assigned by the store in arrival order
     case user         // given on the command line
 }
@@ -26,6 +27,9 @@ public struct CheckpointContents: Sendable {
     public var step: Int?
     public var epoch: Double?
     public var stepSource: StepSource?
+    /// Training metrics the framework stored with this checkpoint (HF `log_history` at or before
+    /// the step, Lightning monitor scores, a research dict's scalars): name -> value.
+    public var training: [String: Double] = [:]
     /// The files whose bytes make up this checkpoint (for identity and completeness checks).
     public var files: [String]
 

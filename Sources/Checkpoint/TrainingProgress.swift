@@ -15,7 +15,7 @@ struct TrainingProgress: Equatable {
         let step = (metadata["global_step"] ?? metadata["step"]).flatMap { Int($0.trimmingSpaces) }
         let epoch = metadata["epoch"].flatMap { Double($0.trimmingSpaces) }
         if step != nil || epoch != nil {
-            return TrainingProgress(step: step, epoch: epoch, source: .content)
+            return TrainingProgress(step: step, epoch: epoch, source: .framework)
         }
         let named = StepParser.parse(path: path)
         if named.step != nil || named.epoch != nil {
@@ -31,7 +31,7 @@ struct TrainingProgress: Equatable {
         guard FileSystem.isRegularFile(path),
               let bytes = try? FileSystem.readSmallFile(path, limit: maxTrainerStateBytes),
               case .object(let top)? = try? StrictJSONParser.parse(bytes) else { return nil }
-        var result = TrainingProgress(source: .content)
+        var result = TrainingProgress(source: .framework)
         for m in top {
             if m.key == "global_step", let v = m.value.unsignedInteger, v <= UInt64(Int.max) { result.step = Int(v) }
             if m.key == "epoch", case .number(let text) = m.value { result.epoch = Double(text) }

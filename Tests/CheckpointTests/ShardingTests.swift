@@ -146,7 +146,7 @@ import Testing
         let sortedNames = { (ts: ArraySlice<SafetensorsWriter.Tensor>) in ts.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
         #expect(c.tensors.map(\.name) == sortedNames(tensors[3...]) + sortedNames(tensors[0..<3]))
         #expect(c.files == [dir + "/model-a.safetensors", dir + "/model-b.safetensors"])
-        #expect(c.step == 7 && c.epoch == 1.5 && c.stepSource == .content)
+        #expect(c.step == 7 && c.epoch == 1.5 && c.stepSource == .framework)
 
         try tmp.write("run/checkpoint-7/model-c.safetensors", SafetensorsWriter.bytes([tensors[0]]))
         let e = checkpointError { _ = try CheckpointReader.open(dir) }
@@ -175,6 +175,6 @@ import Testing
             "lm_head.weight": "embed.weight", "format": "pt", "step": "300"]))
         let c = try CheckpointReader.open(path)
         #expect(c.aliases == ["lm_head.weight": "embed.weight"])
-        #expect(c.step == 300 && c.stepSource == .content)
+        #expect(c.step == 300 && c.stepSource == .framework)
     }
 }

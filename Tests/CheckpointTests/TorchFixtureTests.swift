@@ -55,7 +55,7 @@ struct TorchFixtureTests {
         let c = try TorchCheckpoint.open(Fixtures.path(e.fixture))
         try checkAgainstExpected(c, e)
         #expect(c.tensors.count == 8)
-        #expect(c.stepSource == .content && c.epoch == 7)
+        #expect(c.stepSource == .framework && c.epoch == 7)
     }
 
     @Test("Lightning .ckpt written by a real Trainer: state_dict weights, epoch and global_step from its keys")
@@ -63,7 +63,7 @@ struct TorchFixtureTests {
         let e = try Fixtures.expected("lightning")
         let c = try TorchCheckpoint.open(Fixtures.path(e.fixture))
         try checkAgainstExpected(c, e)
-        #expect(c.step == 8 && c.epoch == 1 && c.stepSource == .content)
+        #expect(c.step == 8 && c.epoch == 1 && c.stepSource == .framework)
         #expect(c.tensors.allSatisfy { $0.name.hasPrefix("model.") })
     }
 

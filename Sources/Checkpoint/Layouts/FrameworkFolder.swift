@@ -16,7 +16,7 @@ enum FrameworkFolder {
             var contents = try TorchCheckpoint.open(FileSystem.join(dir, model))
             contents.path = dir
             let progress = TrainingProgress.find(dir: dir, metadata: [:], path: dir)
-            if progress.source == .content || contents.stepSource != .content {
+            if progress.source == .framework || contents.stepSource != .framework {
                 contents.step = progress.step; contents.epoch = progress.epoch; contents.stepSource = progress.source
             }
             let statePath = FileSystem.join(dir, "trainer_state.json")

@@ -49,7 +49,7 @@ public enum TorchCheckpoint {
         }
         let contents = CheckpointContents(path: path, format: .torchZip, tensors: tensors, aliases: aliases,
                                           step: layout.step, epoch: layout.epoch,
-                                          stepSource: (layout.step != nil || layout.epoch != nil) ? .content : nil,
+                                          stepSource: (layout.step != nil || layout.epoch != nil) ? .framework : nil,
                                           files: [path])
         let keys = Set(layout.weights.keys.compactMap { if case .string(let s) = $0 { s } else { nil } })
         return (contents, keys)

@@ -45,7 +45,7 @@ let package = Package(
         ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Checkpoint", "Analysis", "Store", "Alerts",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -122,6 +122,12 @@ enum Schema {
                     ON layer_metrics (layer_id, checkpoint_id, alpha, alpha_weighted, status);
                 """)
         }
+        m.registerMigration("v3-ww-options") { db in
+            // Issue 13: the option columns of `WWColumns` (num_fingers, raw_alpha) and the
+            // options each checkpoint was analysed with (JSON object, NULL for WW's defaults).
+            try LayerColumns.addMissing(db)
+            try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN options TEXT")
+        }
         return m
     }
 

@@ -25,7 +25,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training epoch (default: from the checkpoint).") var epoch: Double?
     @Option(name: .long, help: "Record this `wwmon analyze --format json` output instead of analysing (- = stdin).")
     var report: String?
-    @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False).") var noPool = false
+    @OptionGroup var analysis: AnalysisFlags
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
     @OptionGroup var database: DatabaseOptions
@@ -101,7 +101,7 @@ struct IngestCommand: AsyncParsableCommand {
     /// decodes the report given with --report.
     func produceReport(store: HistoryStore) async throws -> CheckpointReport {
         guard let report else {
-            let options = AnalysisOptions(pool: !noPool, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            let options = try analysis.options(concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             return try await Analyzer(options: options).analyze(CheckpointReader.open(path), reuse: { key in
                 (try? store.layerReports(forHashes: [key]))?[key]
             })

@@ -62,7 +62,7 @@ enum ReportOutput {
     /// The warning, and whether fix_fingers clipped eigenvalues off this layer's fit.
     static func note(_ r: LayerReport) -> String {
         guard let f = r.numFingers, f > 0 else { return r.warning }
-        let fix = "\(f) finger\(f == 1 ? "" : "s") clipped (raw alpha \(fixed(r.rawAlpha ?? .nan)))"
+        let fix = "fix_fingers: num_fingers \(f), raw alpha \(fixed(r.rawAlpha ?? .nan))"
         return r.warning.isEmpty ? fix : "\(r.warning); \(fix)"
     }
 

@@ -33,6 +33,8 @@ OUT = ROOT / "Tests" / "Fixtures" / "options"
 CASES = {
     "default": {},
     "clip_xmax": {"fix_fingers": "clip_xmax"},
+    "mp_fit": {"mp_fit": True},
+    "pool_false_mp_fit": {"pool": False, "mp_fit": True},
     "min_evals_40": {"min_evals": 40},
     "max_evals_50": {"max_evals": 50},
     "layer_ids_keep": {"layers": [1, 3, 5]},

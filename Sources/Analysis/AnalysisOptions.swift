@@ -40,6 +40,7 @@ public struct AnalysisOptions: Sendable {
             if ww.fingerThresh != 1.0 { o["finger_thresh"] = "\(ww.fingerThresh)" }
         }
         if ww.conv != .pooled { o["conv"] = ww.conv.rawValue }
+        if ww.mpFit { o["mp_fit"] = "true" }
         if ww.conv == .operator { o["input_size"] = "\(ww.inputSize)" }
         let s = selection, d = LayerSelection()
         if s.minEvals != d.minEvals { o["min_evals"] = "\(s.minEvals)" }

@@ -104,6 +104,11 @@ public enum LayerMetrics {
             stableRank: norm / lmax, matrixRank: rank, entropy: entropy,
             sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure)
         if let clipped { report.numFingers = clipped.numFingers; report.rawAlpha = clipped.rawAlpha }
+        if options.mpFit {
+            let mp = MarchenkoPastur.fit(eigenvalues: evals, N: plan.N, M: plan.M)
+            report.numSpikes = mp.numSpikes; report.sigmaMP = mp.sigmaMP; report.mpSoftrank = mp.mpSoftrank
+            report.wScale = mp.wScale; report.bulkMax = mp.bulkMax; report.bulkMin = mp.bulkMin
+        }
         return report
     }
 

@@ -44,6 +44,13 @@ public struct LayerReport: Sendable, Equatable, Codable {
     /// the alpha before clipping (`raw_alpha`). nil without the option.
     public var numFingers: Int? = nil
     public var rawAlpha: Double? = nil
+    /// mp_fit = True: the Marchenko–Pastur fit (`MPFit`). nil without the option.
+    public var numSpikes: Int? = nil
+    public var sigmaMP: Double? = nil
+    public var mpSoftrank: Double? = nil
+    public var wScale: Double? = nil
+    public var bulkMax: Double? = nil
+    public var bulkMin: Double? = nil
 
     public init(layerID: Int, name: String, longname: String, layerType: String, N: Int, M: Int,
                 rf: Int, Q: Double, numEvals: Int, svMax: Double, svMin: Double, rankLoss: Int,

@@ -83,6 +83,10 @@ public enum WWColumns {
         .int("matrix_rank", \.matrixRank), .real("entropy", \.entropy),
         // fix_fingers = 'clip_xmax'
         .optionalInt("num_fingers", \.numFingers), .optionalReal("raw_alpha", \.rawAlpha),
+        // mp_fit = True
+        .optionalInt("num_spikes", \.numSpikes), .optionalReal("sigma_mp", \.sigmaMP),
+        .optionalReal("mp_softrank", \.mpSoftrank), .optionalReal("W_scale", \.wScale),
+        .optionalReal("bulk_max", \.bulkMax), .optionalReal("bulk_min", \.bulkMin),
         .optionalInt("slice_id", \.sliceID),
         .optionalText("reason", inCSV: false, \.reason),
     ]

@@ -26,13 +26,16 @@ public struct WWOptions: Sendable, Equatable, Hashable, Codable {
     public var conv: Conv
     /// N of the N×N inputs the operator spectrum is taken on (`conv = operator`).
     public var inputSize: Int
+    /// WW's `mp_fit`: adds the Marchenko–Pastur columns (num_spikes, sigma_mp, …). It changes
+    /// no other column, so it is recorded but does not split series.
+    public var mpFit: Bool
 
     public static let defaultInputSize = 32
 
     public init(fixFingers: FixFingers? = nil, maxFingers: Int = 10, fingerThresh: Double = 1.0,
-                conv: Conv = .pooled, inputSize: Int = WWOptions.defaultInputSize) {
+                conv: Conv = .pooled, inputSize: Int = WWOptions.defaultInputSize, mpFit: Bool = false) {
         self.fixFingers = fixFingers; self.maxFingers = maxFingers; self.fingerThresh = fingerThresh
-        self.conv = conv; self.inputSize = inputSize
+        self.conv = conv; self.inputSize = inputSize; self.mpFit = mpFit
     }
 
     public var pool: Bool { conv != .slices }

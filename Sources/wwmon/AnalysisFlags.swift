@@ -21,6 +21,8 @@ struct AnalysisFlags: ParsableArguments {
     var noPool = false
     @Option(help: "N of the N×N inputs for --conv operator (default 32).")
     var inputSize: Int = WWOptions.defaultInputSize
+    @Flag(help: "Add the Marchenko–Pastur fit columns (WW's mp_fit): num_spikes, sigma_mp, mp_softrank, W_scale, bulk_max, bulk_min.")
+    var mpFit = false
     @Option(help: "Skip layers with fewer eigenvalues (WW's min_evals, default 8; 0 = no limit).")
     var minEvals: Int = WWDefaults.minEvals
     @Option(help: "Skip layers with more eigenvalues (WW's max_evals, default 15000; 0 = no limit).")
@@ -55,7 +57,8 @@ struct AnalysisFlags: ParsableArguments {
                                            exclude: exclude, layerIDs: ids).validated()
         } catch { throw ValidationError("\(error)") }
         let ww = WWOptions(fixFingers: fixFingers, maxFingers: maxFingers, fingerThresh: fingerThresh,
-                           conv: noPool ? .slices : (conv ?? .pooled), inputSize: inputSize)
+                           conv: noPool ? .slices : (conv ?? .pooled), inputSize: inputSize,
+                           mpFit: mpFit)
         return AnalysisOptions(ww: ww, selection: selection, concurrency: concurrency)
     }
 }

@@ -20,6 +20,8 @@ import Testing
         var ww = WWOptions()
         var sel = LayerSelection()
         if let f = kwargs["fix_fingers"] as? String { ww.fixFingers = WWOptions.FixFingers(rawValue: f)! }
+        if kwargs["mp_fit"] as? Bool == true { ww.mpFit = true }
+        if kwargs["pool"] as? Bool == false { ww.conv = .slices }
         if let n = kwargs["min_evals"] as? Int { sel.minEvals = n }
         if let n = kwargs["max_evals"] as? Int { sel.maxEvals = n }
         if let ids = kwargs["layers"] as? [Int] { sel.layerIDs = ids }
@@ -30,7 +32,7 @@ import Testing
         return AnalysisOptions(ww: ww, selection: sel, concurrency: 2)
     }
 
-    static let cases = ["default", "clip_xmax", "min_evals_40", "max_evals_50", "layer_ids_keep",
+    static let cases = ["default", "clip_xmax", "mp_fit", "pool_false_mp_fit", "min_evals_40", "max_evals_50", "layer_ids_keep",
                         "layer_ids_drop", "layer_names"]
 
     @Test("every column WW 0.7.7 writes with the option equals wwmon's", arguments: cases)
@@ -40,11 +42,13 @@ import Testing
             .analyze(path: Self.folder.appendingPathComponent("fingers/model.safetensors").path)
         let want = exp["layers"] as! [[String: Any]]
         let got = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report.layers)) as! [[String: Any]]
-        let byName = Dictionary(uniqueKeysWithValues: got.map { ($0["name"] as! String, $0) })
-        #expect(Set(byName.keys) == Set(want.map { $0["name"] as! String }), "\(name): the same layers")
+        // Rows by name and conv slice (WW's slice_id, pool = False).
+        func key(_ r: [String: Any]) -> String { "\(r["name"] as! String)#\((r["slice_id"] as? NSNumber)?.intValue ?? 0)" }
+        let byName = Dictionary(uniqueKeysWithValues: got.map { (key($0), $0) })
+        #expect(Set(byName.keys) == Set(want.map(key)), "\(name): the same layers")
         let columns = (exp["columns"] as! [String]).filter { $0 != "has_esd" }
         for w in want {
-            let layer = w["name"] as! String
+            let layer = key(w)
             guard let g = byName[layer] else { continue }
             for c in columns {
                 guard let col = WWColumns.named(c) else { Issue.record("\(c): not in WWColumns"); continue }

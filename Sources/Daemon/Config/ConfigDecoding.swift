@@ -76,7 +76,7 @@ extension AnalysisSettings: Decodable {
         case pool, threads, concurrency
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
-        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -109,7 +109,7 @@ extension WatchSettings: Decodable {
         case maxDepth = "max_depth"
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
-        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -15,6 +15,7 @@ public struct WWSettings: Sendable, Equatable {
     public var layers: String?
     public var excludeLayers: String?
     public var layerIDs: [Int]?
+    public var mpFit: Bool?
 
     public init() {}
 
@@ -26,6 +27,7 @@ public struct WWSettings: Sendable, Equatable {
         r.inputSize = other.inputSize ?? inputSize; r.minEvals = other.minEvals ?? minEvals
         r.maxEvals = other.maxEvals ?? maxEvals; r.layers = other.layers ?? layers
         r.excludeLayers = other.excludeLayers ?? excludeLayers; r.layerIDs = other.layerIDs ?? layerIDs
+        r.mpFit = other.mpFit ?? mpFit
         return r
     }
 
@@ -35,7 +37,8 @@ public struct WWSettings: Sendable, Equatable {
         let d = WWOptions()
         let ww = WWOptions(fixFingers: fix, maxFingers: maxFingers ?? d.maxFingers,
                            fingerThresh: fingerThresh ?? d.fingerThresh,
-                           conv: conv ?? (pool ? .pooled : .slices), inputSize: inputSize ?? d.inputSize)
+                           conv: conv ?? (pool ? .pooled : .slices), inputSize: inputSize ?? d.inputSize,
+                           mpFit: mpFit ?? false)
         let sel = LayerSelection(minEvals: minEvals ?? WWDefaults.minEvals, maxEvals: maxEvals ?? WWDefaults.maxEvals,
                                  include: layers, exclude: excludeLayers, layerIDs: layerIDs ?? [])
         return AnalysisOptions(ww: ww, selection: sel, concurrency: concurrency)
@@ -54,6 +57,7 @@ protocol WWSettingKeys: CodingKey {
     static var layers: Self { get }
     static var excludeLayers: Self { get }
     static var layerIDs: Self { get }
+    static var mpFit: Self { get }
 }
 
 extension WWSettings {
@@ -76,6 +80,7 @@ extension WWSettings {
         inputSize = try c.int(.inputSize, atLeast: 1)
         minEvals = try c.int(.minEvals, atLeast: 0)
         maxEvals = try c.int(.maxEvals, atLeast: 0)
+        mpFit = try c.bool(.mpFit)
         layers = try c.string(.layers)
         excludeLayers = try c.string(.excludeLayers)
         if c.contains(.layerIDs) {

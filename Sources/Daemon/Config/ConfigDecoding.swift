@@ -77,6 +77,7 @@ extension AnalysisSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -110,6 +111,7 @@ extension WatchSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -2,6 +2,7 @@ import Analysis
 import Checkpoint
 import ArgumentParser
 import Foundation
+import Logging
 import Store
 
 /// `wwmon ingest PATH --run NAME`: analyse one checkpoint and record it — what the daemon does
@@ -102,7 +103,7 @@ struct IngestCommand: AsyncParsableCommand {
     func produceReport(store: HistoryStore) async throws -> CheckpointReport {
         guard let report else {
             let options = AnalysisOptions(pool: !noPool, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            return try await Analyzer(options: options).analyze(CheckpointReader.open(path), reuse: { key in
+            return try await Analyzer(options: options, logger: Logger(label: "wwmon.ingest")).analyze(CheckpointReader.open(path), reuse: { key in
                 (try? store.layerReports(forHashes: [key]))?[key]
             })
         }

@@ -267,7 +267,8 @@ def gen_tutorial():
     sd = m.state_dict()
     ckpt = {"epoch": 7, "model_state_dict": sd, "optimizer_state_dict": opt.state_dict(), "loss": float(loss)}
     save(ckpt, "tutorial.pt")
-    expect("tutorial", "tutorial.pt", sd, epoch=7.0, source="framework",
+    # The step is Adam's counter (3 steps taken), the epoch the "epoch" key (README: which step).
+    expect("tutorial", "tutorial.pt", sd, step=3, epoch=7.0, source="optimizer",
            note="only model_state_dict; Adam exp_avg/exp_avg_sq have weight shapes and are not analysed")
 
 

@@ -420,6 +420,9 @@ def gen_hostile():
     save({"fc.weight": w, "payload": _Evil()}, "hostile/os_system.pt")
     save({"fc.weight": w, "payload": _EvalPayload()}, "hostile/reduce_eval.pt")
     save({"model_state_dict": {"fc.weight": w}, "args": ap.Namespace(lr=0.1)}, "hostile/namespace_object.pt")
+    # torch.save({"model": model}): a whole pickled nn.Module, refused with advice (never rebuilt).
+    torch.manual_seed(16)
+    save({"model": nn.Linear(4, 4), "epoch": 1}, "hostile/whole_module.pt")
     # A file torch.save was still writing: the first half of a real archive, no central directory.
     buf = io.BytesIO()
     torch.save(MLP().state_dict(), buf)

@@ -57,6 +57,11 @@ struct TorchHostileTests {
         #expect(lr == 0.1)
     }
 
+    @Test("a whole pickled nn.Module under 'model' is refused with advice, never rebuilt (not skipped as 'no weights')")
+    func wholeModule() {
+        expectRefusal(Fixtures.path("hostile/whole_module.pt"), "'model' holds a whole torch.nn.modules.linear.Linear module")
+    }
+
     @Test("unknown classes: NEWOBJ + BUILD, dict-subclass SETITEMS, list-subclass APPENDS and a call of an inert result all stay data")
     func inertShapes() throws {
         let w = P.tensor(numel: 6, size: [2, 3], stride: [3, 1])

@@ -40,6 +40,14 @@ struct StateDictLayout {
         }
         if chosen == nil, Self.hasWeights(root) { chosen = (root, nil) }
         guard let (weights, key) = chosen else {
+            // torch.save({"model": model}) pickles the whole nn.Module: weights wwmon will not
+            // rebuild, so an error the user sees rather than a file skipped as "no weights".
+            for (k, v) in zip(root.keys, root.values) {
+                if case .object(let id) = v, Self.isModule(arena.objects[id], arena) {
+                    let name = if case .string(let s) = k { "'\(s)'" } else { "a key" }
+                    throw CheckpointError.refused(path, "\(name) holds a whole \(arena.objects[id].type) module (never rebuilt), not a state dict: save model.state_dict()")
+                }
+            }
             let keys = root.keys.compactMap { if case .string(let s) = $0 { s } else { nil } }.prefix(12)
             throw CheckpointError.noWeights(path: path, detail: "no model weights found: the top-level dict has no floating-point tensors and none of \(Self.weightRoots) holds any (its keys: \(keys.joined(separator: ", ")))")
         }

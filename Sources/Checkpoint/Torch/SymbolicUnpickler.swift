@@ -142,6 +142,13 @@ private struct Machine {
 
     mutating func newObject(_ type: String, _ args: [PickleValue]) throws -> PickleValue {
         guard containerCount < limits.maxContainers else { throw fail("too many containers") }
+        // Protocol 2 builds plain instances through copyreg helpers whose first argument is the
+        // class: name the object after that class, not the helper.
+        var type = type
+        if ["copyreg._reconstructor", "copy_reg._reconstructor", "copyreg.__newobj__", "copy_reg.__newobj__",
+            "copyreg.__newobj_ex__"].contains(type), case .global(.unknown(let cls))? = args.first {
+            type = cls
+        }
         arena.objects.append(InertObject(type: type, args: args))
         return .object(arena.objects.count - 1)
     }

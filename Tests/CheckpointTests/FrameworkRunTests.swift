@@ -135,6 +135,22 @@ struct FrameworkRunTests {
         }
     }
 
+    @Test("accelerate: without optimizer.bin the scheduler's last_epoch gives the step; without either, the save counter in the name")
+    func accelerateFallbacks() throws {
+        let seq = try Self.load("accelerate-state")
+        let c = seq.expected.checkpoints[1]   // checkpoints/checkpoint_1, optimizer step 20
+        let (base, run) = try Self.tempRun()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try Self.replay(seq.events[...c.ready_event], into: run)
+        let dir = run + "/" + c.path
+        try FileManager.default.removeItem(atPath: dir + "/optimizer.bin")
+        let bySchedule = try CheckpointReader.open(dir)
+        #expect(bySchedule.step == 20 && bySchedule.stepSource == .optimizer)   // LinearLR stepped once per optimizer step
+        try FileManager.default.removeItem(atPath: dir + "/scheduler.bin")
+        let byName = try CheckpointReader.open(dir)
+        #expect(byName.step == 1 && byName.stepSource == .name)
+    }
+
     @Test("the Lightning checkpoints carry the monitored val_loss and its best so far")
     func lightningScores() throws {
         let seq = try Self.load("lightning-last")

@@ -1,4 +1,5 @@
 import Analysis
+import Daemon
 import ArgumentParser
 import Foundation
 import Metrics
@@ -41,6 +42,28 @@ struct AnalysisFlags: ParsableArguments {
     func validate() throws { _ = try options(concurrency: 1) }
 
     var conflicts: Bool { noPool && conv != nil && conv != .slices }
+
+    /// The flags given (those that differ from WeightWatcher's defaults) over a configuration's
+    /// `[analysis]` keys: `wwmon ingest --config` analyses as the daemon would, plus the flags.
+    func apply(to config: inout DaemonConfig) throws {
+        _ = try options(concurrency: 1)
+        var w = WWSettings()
+        if let f = fixFingers { w.fixFingers = f.rawValue }
+        if maxFingers != 10 { w.maxFingers = maxFingers }
+        if fingerThresh != 1.0 { w.fingerThresh = fingerThresh }
+        if noPool { w.conv = .slices } else if let conv { w.conv = conv }
+        if inputSize != WWOptions.defaultInputSize { w.inputSize = inputSize }
+        if mpFit { w.mpFit = true }
+        if randomize { w.randomize = true; w.seed = seed.map { Int($0) } }
+        if minEvals != WWDefaults.minEvals { w.minEvals = minEvals }
+        if maxEvals != WWDefaults.maxEvals { w.maxEvals = maxEvals }
+        if let include { w.layers = include }
+        if let exclude { w.excludeLayers = exclude }
+        if let layerIds { w.layerIDs = layerIds.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        if noPool { config.analysis.pool = false }
+        config.analysis.ww = config.analysis.ww.overridden(by: w)
+        config.watches = config.watches.map { var x = $0; x.ww = x.ww.overridden(by: w); return x }
+    }
 
     func options(concurrency: Int) throws -> AnalysisOptions {
         if conflicts { throw ValidationError("--no-pool is --conv slices; it cannot be combined with --conv \(conv!.rawValue)") }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Metrics
 import Testing
 
@@ -26,7 +27,7 @@ import Testing
           arguments: [([3, 2, 3, 3], 5), ([2, 4, 2, 2], 4), ([4, 4, 3, 3], 6), ([3, 5, 1, 1], 3),
                       ([2, 3, 3, 3], 2), ([5, 3, 3, 2], 7)])
     func matchesExplicitOperator(_ shape: [Int], _ n: Int) throws {
-        var rng = SplitMix(seed: UInt64(shape.reduce(n, *)))
+        var rng = SplitMix64(seed: UInt64(shape.reduce(n, *)))
         let kernel = (0..<shape.reduce(1, *)).map { _ in rng.normal() }
         var m = Self.explicit(kernel, shape, n: n)
         let want = try Spectrum.gesdd(&m, rows: shape[0] * n * n, cols: shape[1] * n * n)
@@ -40,7 +41,7 @@ import Testing
 
     @Test("an operator row: num_evals = N²·min(c), sv_max the operator norm, one row per layer")
     func operatorRow() throws {
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let shape = [8, 6, 3, 3]
         let kernel = (0..<shape.reduce(1, *)).map { _ in rng.normal() }
         let plan = try LayerPlanning.plan(name: "c.weight", shape: shape, isFloat: true, dtypeName: "F32",

@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import GRDB
 import Metrics
+import TestSupport
 import Testing
 @testable import Store
 
@@ -9,7 +10,7 @@ import Testing
 /// rows under other options (pooled / per-slice / operator conv, fix_fingers) are separate
 /// series — never points of one series.
 @Suite struct OptionSeriesTests {
-    static let model = Fixtures.repoRoot.appendingPathComponent("Tests/Fixtures/options/fingers/model.safetensors")
+    static let model = RepositoryPaths.fixtures.appendingPathComponent("options/fingers/model.safetensors")
 
     @Test("pooled, per-slice and operator conv rows are stored and queried as separate series")
     func convModesAreSeparateSeries() async throws {

@@ -11,11 +11,15 @@ public struct AnalysisOptions: Sendable {
     public var concurrency: Int
     /// Working memory allowed for layers in flight; nil = 3 × the largest layer as float64.
     public var memoryBudgetBytes: Int?
+    /// The most working memory one layer may ask for; a larger layer fails (alone) with an error
+    /// naming file, tensor and bytes instead of allocating. nil = `MemoryLimit.detect()`.
+    public var memoryLimitBytes: Int?
 
     public init(pool: Bool = true, method: SpectrumMethod = .gram,
                 concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-                memoryBudgetBytes: Int? = nil) {
+                memoryBudgetBytes: Int? = nil, memoryLimitBytes: Int? = nil) {
         self.pool = pool; self.method = method
         self.concurrency = max(1, concurrency); self.memoryBudgetBytes = memoryBudgetBytes
+        self.memoryLimitBytes = memoryLimitBytes
     }
 }

@@ -13,16 +13,43 @@ final class ReadOnlyFile {
     let path: String
     private let fd: Int32
 
+    /// Opens `path` only if it is a regular file. O_NONBLOCK makes open(2) return at once on a
+    /// FIFO (a plain open would wait for a writer forever, freezing whoever asked), and fstat on
+    /// the opened descriptor (not a stat before it, which a rename could race) refuses FIFOs,
+    /// sockets, devices and directories with an error naming the file. O_NONBLOCK has no effect
+    /// on reads of regular files, so it stays set.
     init(_ path: String) throws {
         self.path = path
         var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) } while fd < 0 && errno == EINTR
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw CheckpointError.notFound(path: path) }
             throw CheckpointError.io(path: path, operation: "open", errno: e)
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw CheckpointError.io(path: path, operation: "fstat", errno: e)
+        }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            close(fd)
+            throw CheckpointError.unsupportedFormat(path: path, detail: "is \(Self.describe(kind)), expected a regular file")
+        }
         self.fd = fd
+    }
+
+    static func describe(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a regular file"
+        }
     }
 
     deinit { close(fd) }
@@ -31,9 +58,6 @@ final class ReadOnlyFile {
     func size() throws -> UInt64 {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw CheckpointError.io(path: path, operation: "fstat", errno: errno) }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw CheckpointError.unsupportedFormat(path: path, detail: "is a directory, expected a file")
-        }
         return UInt64(st.st_size)
     }
 

@@ -25,10 +25,21 @@ public struct LayerPlan: Sendable, Equatable {
     /// Bytes of float64 working memory one computation of this layer needs at peak:
     /// the widened tensor, one matrix copy (conv slices), and the Gram matrix.
     public var workingBytes: Int {
-        let elements = shape.reduce(1, *)
+        // Saturating: a hostile view's shape (stride 0 over one element) may be astronomically
+        // large; the analysis compares this against its memory limit before allocating.
+        var elements = 1
+        for d in shape { elements = elements.multipliedReportingOverflow(by: d).overflow ? Int.max : elements * d }
         let side = min(shape[0], shape[1])
-        let sliceBytes = kind == .conv2d ? shape[0] * shape[1] * 8 : 0
-        return elements * 8 + sliceBytes + side * side * 8
+        let sliceBytes = kind == .conv2d ? shape[0].multipliedReportingOverflow(by: shape[1] * 8).partialValue : 0
+        let parts = [elements.multipliedReportingOverflow(by: 8), (sliceBytes, false),
+                     side.multipliedReportingOverflow(by: side * 8)]
+        var total = 0
+        for (v, o) in parts {
+            let (t, o2) = total.addingReportingOverflow(v)
+            if o || o2 { return Int.max }
+            total = t
+        }
+        return total
     }
 }
 

@@ -324,7 +324,7 @@ private struct Machine {
 
     func global(_ module: String, _ name: String) throws -> PickleGlobal {
         guard let g = PickleGlobal.lookup(module: module, name: name) else {
-            throw refuse("refused global '\(module).\(name)': not a tensor or state-dict type (wwmon never imports or calls pickled code)")
+            throw refuse("refused global '\(escapeControls(module)).\(escapeControls(name))': not a tensor or state-dict type (wwmon never imports or calls pickled code)")
         }
         return g
     }

@@ -35,8 +35,15 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var threads: Int?
     /// Checkpoints analysed at once.
     public var concurrency: Int
-    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1) {
+    /// Working memory one layer may ask for, MiB (nil: 3/4 of the machine's, cgroup's or
+    /// `ulimit -v`'s limit, whichever is least). Larger layers fail alone with a clear error.
+    public var memoryLimitMB: Int?
+    /// A checkpoint still analysing after this long is recorded as `error: timed out after …`.
+    public var timeLimitSeconds: Double
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, memoryLimitMB: Int? = nil,
+                timeLimitSeconds: Double = 3600) {
         self.pool = pool; self.threads = threads; self.concurrency = concurrency
+        self.memoryLimitMB = memoryLimitMB; self.timeLimitSeconds = timeLimitSeconds
     }
 }
 
@@ -78,15 +85,18 @@ public struct WatchSettings: Sendable, Equatable {
     public var incompleteErrorSeconds: Double
     /// Directory levels watched below a run folder.
     public var maxDepth: Int
+    /// Whether a file symlink in a run may point outside the watched root (directory symlinks
+    /// are never followed).
+    public var symlinksOutsideRoot: Bool
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,
                 patterns: [String] = WatchSettings.defaultPatterns, pollIntervalSeconds: Double = 30,
-                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3) {
+                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, symlinksOutsideRoot: Bool = false) {
         self.path = path; self.run = run; self.runsInSubdirectories = runsInSubdirectories
         self.settleSeconds = settleSeconds; self.mode = mode; self.patterns = patterns
         self.pollIntervalSeconds = pollIntervalSeconds; self.incompleteErrorSeconds = incompleteErrorSeconds
-        self.maxDepth = maxDepth
+        self.maxDepth = maxDepth; self.symlinksOutsideRoot = symlinksOutsideRoot
     }
 
     /// The run name of a single-run root.

@@ -38,7 +38,8 @@ public struct StorePipeline: CheckpointPipeline {
 
     static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
         Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
-                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                          memoryLimitBytes: c.analysis.memoryLimitMB.map { $0 << 20 }))
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
@@ -54,7 +55,11 @@ public struct StorePipeline: CheckpointPipeline {
     /// Reminders for alerts still firing after their repeat interval.
     public var maintenanceInterval: Duration? { .seconds(300) }
 
+    /// Also delivers hook events left unsent by a crash (the outbox; at start, then every tick).
     public func maintenance() async {
+        do { try await current.alerts?.redeliverUnsent() } catch {
+            logger.error("hook outbox could not be read: \(error)")
+        }
         do { _ = try await current.alerts?.remindDue() } catch {
             logger.error("alert reminders failed: \(error)")
         }

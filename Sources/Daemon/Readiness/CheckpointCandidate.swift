@@ -2,15 +2,18 @@ import Checkpoint
 import Foundation
 import Glibc
 
-/// size, mtime and inode of one file: what "unchanged" means.
+/// size, mtime, inode and permission bits of one file: what "unchanged" means.
 public struct FileStamp: Sendable, Hashable, Codable {
     public var path: String
     public var size: UInt64
     public var mtimeNanos: Int64
     public var inode: UInt64
+    /// Permission bits: a chmod that makes an unreadable checkpoint readable is a change worth
+    /// looking again for (issue 10, point 6).
+    public var mode: UInt32
 
-    public init(path: String, size: UInt64, mtimeNanos: Int64, inode: UInt64) {
-        self.path = path; self.size = size; self.mtimeNanos = mtimeNanos; self.inode = inode
+    public init(path: String, size: UInt64, mtimeNanos: Int64, inode: UInt64, mode: UInt32 = 0) {
+        self.path = path; self.size = size; self.mtimeNanos = mtimeNanos; self.inode = inode; self.mode = mode
     }
 
     /// lstat of a path; nil when it does not exist.
@@ -19,7 +22,7 @@ public struct FileStamp: Sendable, Hashable, Codable {
         guard lstat(path, &st) == 0 else { return nil }
         return FileStamp(path: path, size: UInt64(st.st_size),
                          mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                         inode: UInt64(st.st_ino))
+                         inode: UInt64(st.st_ino), mode: UInt32(st.st_mode & 0o7777))
     }
 }
 

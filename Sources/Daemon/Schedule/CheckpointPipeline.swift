@@ -69,4 +69,7 @@ public enum JobOutcome: Sendable, Equatable {
     case storeError(String)
     /// Stopped by shutdown before it finished; nothing was written.
     case abandoned
+    /// A read error that may heal (permission, I/O): nothing was written; tried again with
+    /// backoff, or at once when the files' mode, size or mtime change.
+    case retry(String)
 }

@@ -9,13 +9,17 @@ public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     private let label: String
     private let journal: Bool
+    private let limiter: LogRateLimiter?
 
-    public init(label: String, journal: Bool) { self.label = label; self.journal = journal }
+    public init(label: String, journal: Bool, limiter: LogRateLimiter? = nil) {
+        self.label = label; self.journal = journal; self.limiter = limiter
+    }
 
     /// A factory for `LoggingSystem.bootstrap` that detects the journal once.
     public static func factory(environment: [String: String]) -> @Sendable (String) -> any LogHandler {
         let journal = stderrIsJournal(environment["JOURNAL_STREAM"])
-        return { JournalLogHandler(label: $0, journal: journal) }
+        let limiter = LogRateLimiter()
+        return { JournalLogHandler(label: $0, journal: journal, limiter: limiter) }
     }
 
     /// `JOURNAL_STREAM=<dev>:<inode>` must match fstat(2) of fd 2 (sd-daemon(3)).
@@ -47,7 +51,13 @@ public struct JournalLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         let meta = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(event.message)\(meta)".replacingOccurrences(of: "\n", with: " ")
+        // Escaped: names from files must not forge lines or send escape codes (LogSafety.swift).
+        var text = LogText.escape("\(event.message)\(meta)")
+        if let limiter {
+            let (emit, dropped) = limiter.admit("\(event.level) \(label) \(text)")
+            guard emit else { return }
+            if dropped > 0 { text += " (… repeated \(dropped) more times, not shown)" }
+        }
         let line: String
         if journal {
             line = "<\(Self.priority(event.level))>\(text)\n"

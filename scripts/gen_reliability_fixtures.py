@@ -5,8 +5,9 @@ Run with the venv python (bench/setup-venv.sh; torch pinned there):
     ~/.cache/wwmon/venv/bin/python scripts/gen_reliability_fixtures.py
 
 Writes Tests/Fixtures/reliability/ (committed, each well under 1 KB):
-  stride0_huge.pt   one float32 element expanded to a 30000 x 25000 view (stride 0): a
-                    ~600-byte file whose "fc.weight" asks for 6 GB as float64
+  stride0_huge.pt   one float32 element expanded to a 50000 x 15000 view (stride 0): a
+                    1.6 KB file whose "fc.weight" asks for 6 GB as float64 (planned:
+                    within WeightWatcher's max_N and max_evals)
   stride0_wide.pt   the same trick at 2000 x 500: small enough to analyse, and must be fast
                     (stride-0 gathers once walked the view once per output chunk)
 """
@@ -21,7 +22,7 @@ def save(shape, name):
     one = torch.ones(1, dtype=torch.float32)
     torch.save({"fc.weight": one.expand(*shape)}, OUT / name)
 
-save((30000, 25000), "stride0_huge.pt")
+save((50000, 15000), "stride0_huge.pt")
 save((2000, 500), "stride0_wide.pt")
 for p in sorted(OUT.glob("*.pt")):
     print(p.name, p.stat().st_size)

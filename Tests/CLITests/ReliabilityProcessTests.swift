@@ -94,7 +94,7 @@ struct ReliabilityProcessTests {
 
     // MARK: point 1: bounded memory
 
-    /// A 1.6 KB torch file whose stride-0 view asks for 6 GB, and a sparse 10 GB safetensors file,
+    /// A 1.6 KB torch file whose stride-0 view asks for 6 GB, and a sparse 3 GB safetensors file,
     /// once aborted `analyze` with "failed to allocate 6000000032 bytes" naming no file. Under a
     /// 3 GB address-space cap both now end with the layer failed and a message naming the
     /// file, the tensor and the bytes.
@@ -102,14 +102,14 @@ struct ReliabilityProcessTests {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sparse = dir.appendingPathComponent("sparse.safetensors").path
-        try Self.sparseSafetensors(sparse, [("fc.weight", [50000, 50000])])
+        try Self.sparseSafetensors(sparse, [("fc.weight", [50000, 15000])])
         let torch = Self.fixtures.appendingPathComponent("stride0_huge.pt").path
         for (file, tensor) in [(torch, "fc.weight"), (sparse, "fc.weight")] {
             let r = try Self.wwmon(["analyze", file, "--format", "json"], ulimitKB: 3_000_000)
             #expect(!r.timedOut)
             #expect(r.status == 0, "\(file): \(r.stderr)")
             let text = r.stdout + r.stderr
-            #expect(text.contains(file) && text.contains("\"\(tensor)\"") && text.contains("memory limit"), "\(text.prefix(2000))")
+            #expect(text.contains(file) && text.contains(tensor) && text.contains("memory limit"), "\(text.prefix(2000))")
             #expect(text.contains("bytes of working memory"), "\(text.prefix(2000))")
         }
     }
@@ -118,7 +118,7 @@ struct ReliabilityProcessTests {
     @Test func smallStrideZeroViewIsAnalysed() throws {
         let r = try Self.wwmon(["analyze", Self.fixtures.appendingPathComponent("stride0_wide.pt").path, "--format", "json"])
         #expect(r.status == 0 && !r.timedOut, "\(r.stderr)")
-        #expect(r.stdout.contains("\"fc.weight\""))
+        #expect(r.stdout.contains("\"name\" : \"fc\""), "\(r.stdout.prefix(500))")
     }
 
     // MARK: point 2: FIFOs
@@ -250,6 +250,7 @@ struct ReliabilityProcessTests {
         chmod(file, 0o000)
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root))
         chmod(d.config, 0o644)
+        chmod(d.notify.path, 0o777)  // nobody must be able to send READY=1
         try d.start(wrapper: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
         let deadline = Date().addingTimeInterval(90)
         while !d.logText.contains("will retry"), Date() < deadline { usleep(50_000) }
@@ -269,19 +270,22 @@ struct ReliabilityProcessTests {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let marker = dir.appendingPathComponent("started").path, ids = dir.appendingPathComponent("ids").path
-        func config(_ command: String) -> String {
-            DaemonProcessTests.config(root) + """
+        // The hook is a script file (argv only; hooks never run through a shell string).
+        func config(_ script: String) throws -> String {
+            let path = dir.appendingPathComponent("hook-\(script.hashValue & 0xffff).sh").path
+            try script.write(toFile: path, atomically: true, encoding: .utf8)
+            return DaemonProcessTests.config(root) + """
 
             [alerts]
             alpha_min = 49
             alpha_max = 50
             [[hook]]
             name = "notify"
-            command = ["/bin/sh", "-c", \(command.debugDescription), "sh", "\(marker)", "\(ids)"]
+            command = ["/bin/sh", "\(path)", "\(marker)", "\(ids)"]
             timeout_seconds = 120
             """
         }
-        let d = try Daemon(dir: dir, config: config(#"touch "$1"; sleep 100"#))
+        let d = try Daemon(dir: dir, config: try config(#"touch "$1"; sleep 100"#))
         try d.start()
         try DaemonProcessTests.smallSafetensors(seed: 9).write(to: URL(fileURLWithPath: root + "/step_1.safetensors"))
         let deadline = Date().addingTimeInterval(120)

@@ -35,7 +35,11 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 
-    public var description: String {
+    /// One line: control characters from file contents or names are escaped (`\n`, `\x1b`), so
+    /// a hostile file cannot forge log lines or send escape codes to a terminal.
+    public var description: String { escapeControls(unescaped) }
+
+    private var unescaped: String {
         switch self {
         case .notFound(let p):
             return "\(p): no such file or directory"

@@ -166,7 +166,7 @@ struct ThresholdKeys {
         o.meanAlphaMin = try c.number(.meanAlphaMin)
         o.trendWindow = try c.int(.trendWindow, in: 2...ConfigLimits.maxWindow)
         o.reversalSteps = try c.int(.reversalSteps, in: 1...ConfigLimits.maxWindow)
-        o.repeatInterval = try c.seconds(.repeatInterval, above: 0)
+        o.repeatInterval = try c.seconds(.repeatInterval, above: 0, units: true)
     }
 }
 

@@ -16,11 +16,12 @@ enum ConfigLimits {
 }
 
 extension KeyedDecodingContainer {
-    /// A duration in seconds (number or "90s"/"30m"/"4h"/"1d"), greater than `floor` (or at least
-    /// `minimum`) and at most 30 days.
-    func seconds(_ key: Key, atLeast minimum: Double? = nil, above floor: Double? = nil) throws -> Double? {
+    /// A duration in seconds, greater than `floor` (or at least `minimum`) and at most 30 days; a
+    /// number, or with `units` also a string like "90s"/"30m"/"4h"/"1d".
+    func seconds(_ key: Key, atLeast minimum: Double? = nil, above floor: Double? = nil,
+                 units: Bool = false) throws -> Double? {
         let v: Double?
-        if let s = try? decode(String.self, forKey: key) {
+        if units, let s = try? decode(String.self, forKey: key) {
             guard let d = parseDuration(s) else {
                 throw ConfigError(key: path(key), problem: "must be seconds or a duration like \"90s\", \"30m\", \"4h\", \"1d\" (found \"\(s)\")")
             }

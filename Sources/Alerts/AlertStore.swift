@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// What the alert pipeline needs from the history store. The store-backed implementation
 /// goes over `Store.HistoryStore`'s `alerts` and `hook_runs` tables (see HookRunSink).
@@ -7,12 +8,24 @@ public protocol AlertStore: Sendable {
     func firingAlerts() async throws -> [AlertState]
     /// The run's analysed checkpoints with step < `step`, oldest first, at most `limit`.
     func snapshots(run: String, before step: Int, limit: Int) async throws -> [CheckpointSnapshot]
+    /// The run's newest `last` analysed checkpoints (one per step), oldest first, with their rows.
+    func analysed(run: String, last: Int) async throws -> [AnalysedCheckpoint]
     /// Persists transitions in order (`fired` inserts a firing row; `repeated` updates it;
     /// `resolved` marks it resolved) together with one outbox entry per event and hook that
     /// accepts it, in one transaction; returns those entries for delivery.
     func record(_ events: [AlertEvent], for hooks: [HookConfig]) async throws -> [HookDelivery]
     /// Outbox entries not yet marked sent (a crash came between the alert and its hook).
     func unsentDeliveries() async throws -> [HookDelivery]
+}
+
+/// One analysed checkpoint as the rules judge it: its step, rows and summary.
+public struct AnalysedCheckpoint: Sendable {
+    public var step: Int
+    public var rows: [LayerReport]
+    public var summary: Summary
+    public init(step: Int, rows: [LayerReport], summary: Summary) {
+        self.step = step; self.rows = rows; self.summary = summary
+    }
 }
 
 /// One event owed to one hook. `id` is the outbox row's id: the event id a hook can dedupe on

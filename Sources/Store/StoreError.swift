@@ -17,6 +17,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpointFailed(run: String, step: Int, error: String)
     case unreadableCheckpoint(path: String, reason: String)
     case sqlite(path: String, message: String)
+    case invalidMetricName(String)
 
     public var description: String {
         switch self {
@@ -62,6 +63,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Cannot read \(p): \(reason)."
         case .sqlite(let p, let message):
             return "Database error on \(p): \(message)."
+        case .invalidMetricName(let name):
+            return "\"\(name)\" is not a valid training metric name (letters, digits and _ . / - only)."
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Checkpoint
 
 /// Issue 10's fuzz target for the folder readers, next to FuzzTests (safetensors files) and

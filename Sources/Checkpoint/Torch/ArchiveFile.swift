@@ -6,6 +6,8 @@ final class ArchiveFile {
     let size: UInt64
     private let file: ReadOnlyFile
 
+    /// Only regular files, opened without blocking (ReadOnlyFile): a FIFO planted under a
+    /// companion file's name must not hang the reader.
     init(path: String) throws {
         file = try ReadOnlyFile(path)
         size = try file.size()

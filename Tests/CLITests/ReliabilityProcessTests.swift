@@ -302,6 +302,25 @@ struct ReliabilityProcessTests {
         #expect(d.stop() == 0)
     }
 
+    /// An error that healed (here: a time limit since raised) stayed the checkpoint's last word:
+    /// ingest said "already recorded". `ingest --force` analyses it again.
+    @Test func ingestForceReanalysesAnErrorRow() throws {
+        let dir = try StoreCLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("step_3.safetensors").path, db = dir.appendingPathComponent("h.db").path
+        try Self.slowSafetensors(file, layers: 12, side: 600)
+        let tight = dir.appendingPathComponent("tight.toml").path
+        try "[analysis]\ntime_limit_seconds = 0.001\n[[watch]]\npath = \"\(dir.path)\"\n".write(toFile: tight, atomically: true, encoding: .utf8)
+        let first = try Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--config", tight])
+        #expect(first.status == 1 && first.stderr.contains("timed out"), "\(first.stderr)")
+        let again = try Self.wwmon(["ingest", file, "--run", "r", "--db", db])
+        #expect(again.status == 0 && again.stdout.contains("already recorded"), "\(again.stdout)\(again.stderr)")
+        let forced = try Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--force"], deadline: 300)
+        #expect(forced.status == 0 && forced.stdout.contains("recorded r step 3"), "\(forced.stdout)\(forced.stderr)")
+        let rows = try HistoryStore(path: db, readOnly: true).checkpoints(run: "r")
+        #expect(rows.count == 1 && rows[0].error == nil)
+    }
+
     // MARK: point 9: smaller CLI edges
 
     @Test func tinyFollowIntervalIsRefused() throws {

@@ -269,7 +269,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private func lost(_ path: String) {
         guard let u = unseen.removeValue(forKey: path), let stamps = u.stamps else { return }
         let settle = root(of: path).flatMap { roots[$0]?.settings.settleSeconds } ?? 1
-        missing[path] = (u.candidate, stamps, .now + .seconds(max(1, settle)))
+        missing[path] = (u.candidate, stamps, .now + .seconds(clamping: max(1, settle)))
     }
 
     private func look(at c: CheckpointCandidate, runDir: String, settings w: WatchSettings) async {

@@ -87,7 +87,10 @@ struct ReliabilityProcessTests {
             }
         }
         values.withUnsafeBytes { d.append(contentsOf: $0) }
-        try d.write(to: URL(fileURLWithPath: path))
+        // Written under a temporary name and renamed in: tens of MB take longer to write on a busy
+        // machine than the tests' incomplete_error_seconds.
+        try d.write(to: URL(fileURLWithPath: path + ".tmp"))
+        #expect(rename(path + ".tmp", path) == 0)
     }
 
     static let fixtures = StoreCLI.repoRoot.appendingPathComponent("Tests/Fixtures/reliability")
@@ -319,6 +322,24 @@ struct ReliabilityProcessTests {
         #expect(forced.status == 0 && forced.stdout.contains("recorded r step 3"), "\(forced.stdout)\(forced.stderr)")
         let rows = try HistoryStore(path: db, readOnly: true).checkpoints(run: "r")
         #expect(rows.count == 1 && rows[0].error == nil)
+    }
+
+    /// A tensor name with a newline and escape codes reaches the terminal escaped.
+    @Test func controlCharactersInNamesAreEscapedInTables() throws {
+        let dir = try StoreCLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var header = #"{"evil\u001b[2J\nFAKE.weight":{"dtype":"F32","shape":[16,8],"data_offsets":[0,512]}}"#
+        while header.utf8.count % 8 != 0 { header += " " }
+        var d = Data()
+        var n = UInt64(header.utf8.count).littleEndian
+        withUnsafeBytes(of: &n) { d.append(contentsOf: $0) }
+        d.append(contentsOf: Array(header.utf8))
+        for i in 0..<128 { var v = Float(i % 7) - 3 + Float(i) / 100; withUnsafeBytes(of: &v) { d.append(contentsOf: $0) } }
+        let file = dir.appendingPathComponent("m.safetensors").path
+        try d.write(to: URL(fileURLWithPath: file))
+        let r = try Self.wwmon(["analyze", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("\u{1b}") && r.stdout.contains("evil\\x1b[2J\\nFAKE"), "\(r.stdout)")
     }
 
     // MARK: point 9: smaller CLI edges

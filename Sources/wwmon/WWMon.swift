@@ -10,7 +10,7 @@ struct WWMon: AsyncParsableCommand {
         commandName: "wwmon",
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
-        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
+        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self, TagCommand.self, RankCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
                       AlertsCommand.self, HookCommand.self, DaemonCommand.self])
 

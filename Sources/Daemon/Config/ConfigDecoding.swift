@@ -97,7 +97,7 @@ extension WatchSettings: Decodable {
     enum CodingKeys: String, CodingKey {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
-        case maxDepth = "max_depth"
+        case maxDepth = "max_depth", tags
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -137,6 +137,7 @@ extension WatchSettings: Decodable {
         pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
         incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
         maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+        tags = try c.tags(.tags)
     }
 }
 

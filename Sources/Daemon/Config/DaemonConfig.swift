@@ -78,6 +78,8 @@ public struct WatchSettings: Sendable, Equatable {
     public var incompleteErrorSeconds: Double
     /// Directory levels watched below a run folder.
     public var maxDepth: Int
+    /// `tags = {…}`: set on every run of this root (a `wwmon tag` of the same key wins).
+    public var tags: [String: String] = [:]
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,

@@ -23,8 +23,13 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzer: Analyzer
         var alerts: AlertPipeline?
-        init(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
-        func set(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+        var tags: RunTags
+        init(analyzer: Analyzer, alerts: AlertPipeline?, tags: RunTags) {
+            self.analyzer = analyzer; self.alerts = alerts; self.tags = tags
+        }
+        func set(analyzer: Analyzer, alerts: AlertPipeline?, tags: RunTags) {
+            self.analyzer = analyzer; self.alerts = alerts; self.tags = tags
+        }
     }
 
     public let store: HistoryStore
@@ -33,7 +38,8 @@ public struct StorePipeline: CheckpointPipeline {
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
         self.store = store; self.logger = logger
-        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger),
+                          tags: RunTags(config))
     }
 
     static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
@@ -48,7 +54,8 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger),
+                          tags: RunTags(config))
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -98,6 +105,7 @@ public struct StorePipeline: CheckpointPipeline {
                                        identity: a.identity, durationSeconds: a.seconds)
         var step = a.report.checkpoint.step
         if case .inserted(let id) = outcome {
+            await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)
             step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step ?? step
             if let alerts = await current.alerts, let s = step {
                 do {

@@ -28,7 +28,7 @@ public struct RulesEngine: Sendable {
             out += ctx.fitFailures()
             out += ctx.layersChanged()
             return Evaluation(run: input.run, step: input.step, evaluated: AlertRule.onAnalysis,
-                              conditions: out)
+                              conditions: out, clearlyInside: ctx.clearlyInside())
         }
     }
 }
@@ -69,6 +69,22 @@ private struct Context {
             }
             return nil
         }
+    }
+
+    /// Level alerts whose value is back inside by `resolveMargin` (hysteresis, AlertBook.apply).
+    func clearlyInside() -> Set<Fingerprint> {
+        let m = t.resolveMargin
+        var out: Set<Fingerprint> = []
+        for r in rows where r.isFitted && r.alpha >= t.alphaMin + m && r.alpha <= t.alphaMax - m {
+            out.insert(Fingerprint(rule: .alphaOutOfRange, run: run, layer: r.alertKey))
+        }
+        let fitted = rows.filter(\.isFitted)
+        if !fitted.isEmpty, fitted.map(\.alpha).reduce(0, +) / Double(fitted.count) >= t.meanAlphaMin + m {
+            out.insert(Fingerprint(rule: .meanAlphaLow, run: run))
+        }
+        // Analysed at all: the checkpoint-error alert has nothing left to wait for.
+        out.insert(Fingerprint(rule: .checkpointError, run: run))
+        return out
     }
 
     func drift() -> [AlertCondition] {

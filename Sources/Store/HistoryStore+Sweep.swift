@@ -20,14 +20,6 @@ public struct SweepRun: Sendable {
     public var checkpoint: CheckpointRecord
     public var shapes: [LayerShape]
     public var tags: [String: String]
-    /// Training metrics of that checkpoint (`wwmon note`, the framework's own logs).
-    public var training: [String: Double]
-}
-
-/// One analysed checkpoint of a run with its training metrics (correlations along a run).
-public struct RunPoint: Sendable {
-    public var checkpoint: CheckpointRecord
-    public var training: [String: Double]
 }
 
 extension HistoryStore {
@@ -50,20 +42,20 @@ extension HistoryStore {
                 }
                 sql += " ORDER BY c.step DESC, c.version DESC LIMIT 1"
                 guard let row = try Row.fetchOne(db, sql: sql, arguments: args) else { missing.append(name); continue }
-                let record = Self.checkpointRecord(row)
+                // With its training metrics (`wwmon note`, the framework's logs).
+                guard let record = try Self.completed(db, [Self.checkpointRecord(row)], runID: id).first else { continue }
                 let shapes = try Row.fetchAll(db, sql: """
                     SELECT "N", "M", rf FROM layer_metrics WHERE checkpoint_id = ? ORDER BY rowid
                     """, arguments: [record.id]).map { LayerShape(n: $0[0], m: $0[1], rf: $0[2]) }
-                let training = try Self.trainingMetrics(db, checkpointIDs: [record.id])[record.id] ?? [:]
-                found.append(SweepRun(checkpoint: record, shapes: shapes, tags: tags[name] ?? [:], training: training))
+                found.append(SweepRun(checkpoint: record, shapes: shapes, tags: tags[name] ?? [:]))
             }
             return (found, missing)
         }
     }
 
-    /// Every analysed checkpoint of `run` (newest version per step), oldest first, with its
-    /// training metrics.
-    public func runPoints(run: String) throws -> [RunPoint] {
+    /// Every analysed checkpoint of `run` (the newest version of each path), oldest first, with
+    /// its training metrics: correlations along one run.
+    public func runPoints(run: String) throws -> [CheckpointRecord] {
         try reading { db in
             let id = try runID(db, run)
             let records = try Row.fetchAll(db, sql: Self.checkpointSelect + """
@@ -72,25 +64,7 @@ extension HistoryStore {
                                      WHERE c2.run_id = c.run_id AND c2.path = c.path)
                 ORDER BY c.step, c.version
                 """, arguments: [id]).map(Self.checkpointRecord)
-            let training = try Self.trainingMetrics(db, checkpointIDs: records.map(\.id))
-            return records.map { RunPoint(checkpoint: $0, training: training[$0.id] ?? [:]) }
+            return try Self.completed(db, records, runID: id)
         }
-    }
-
-    /// `training_metrics` rows (issue 9's table) by checkpoint; NULL (NaN) values come back NaN.
-    /// Read with plain SQL, and nothing on a database from before that table existed.
-    static func trainingMetrics(_ db: Database, checkpointIDs: [Int64]) throws -> [Int64: [String: Double]] {
-        guard !checkpointIDs.isEmpty, try db.tableExists("training_metrics") else { return [:] }
-        var out: [Int64: [String: Double]] = [:]
-        for chunk in stride(from: 0, to: checkpointIDs.count, by: 500) {
-            let ids = checkpointIDs[chunk..<min(chunk + 500, checkpointIDs.count)]
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: """
-                SELECT checkpoint_id, name, value FROM training_metrics WHERE checkpoint_id IN (\(marks))
-                """, arguments: StatementArguments(Array(ids))) {
-                out[row[0], default: [:]][row[1]] = (row[2] as Double?) ?? .nan
-            }
-        }
-        return out
     }
 }

@@ -84,7 +84,7 @@ struct RankCommand: ParsableCommand {
                 run: r.checkpoint.run, group: groupName, step: r.checkpoint.step, epoch: r.checkpoint.epoch,
                 metrics: [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
                           .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan],
-                training: r.training))
+                training: r.checkpoint.training))
         }
         if let group { points = points.filter { $0.group == group } }
         for m in missing {
@@ -104,8 +104,8 @@ struct RankCommand: ParsableCommand {
             correlations = Correlation.sweep(points, target: t)
             for p in points {
                 let along = try store.runPoints(run: p.run).map { rp in
-                    let s = rp.checkpoint.summary
-                    return SweepPoint(run: p.run, group: p.group, step: rp.checkpoint.step,
+                    let s = rp.summary
+                    return SweepPoint(run: p.run, group: p.group, step: rp.step,
                                       metrics: [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
                                                 .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan],
                                       training: rp.training)

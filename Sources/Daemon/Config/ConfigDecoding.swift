@@ -148,6 +148,7 @@ struct ThresholdKeys {
         case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
         case driftSigma = "drift_sigma", driftWindow = "drift_window", meanAlphaMin = "mean_alpha_min"
         case trendWindow = "trend_window", reversalSteps = "reversal_steps", repeatInterval = "repeat_interval"
+        case resolveMargin = "resolve_margin", resolveAfter = "resolve_after"
         case runs
     }
     var o = AlertThresholdOverrides()
@@ -162,6 +163,9 @@ struct ThresholdKeys {
         o.trendWindow = try c.int(.trendWindow, atLeast: 2)
         o.reversalSteps = try c.int(.reversalSteps, atLeast: 1)
         o.repeatInterval = try c.duration(.repeatInterval)
+        o.resolveMargin = try c.number(.resolveMargin)
+        if let m = o.resolveMargin, m < 0 { throw ConfigError(key: c.path(.resolveMargin), problem: "must be 0 or more") }
+        o.resolveAfter = try c.int(.resolveAfter, atLeast: 1)
     }
 }
 

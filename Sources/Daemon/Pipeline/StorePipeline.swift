@@ -44,13 +44,15 @@ public struct StorePipeline: CheckpointPipeline {
 
     static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
         Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
-                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount),
+                 logger: logger)
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
-        let alertStore = HistoryAlertStore(store: store)
+        let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
-                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore))
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore, logger: logger),
+                             logger: logger)
     }
 
     public func reconfigure(_ config: DaemonConfig) async {

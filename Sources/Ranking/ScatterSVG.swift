@@ -40,6 +40,7 @@ public struct ScatterSVG {
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(Self.f(W / 2))" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
             <rect x="\(Self.f(Self.left))" y="\(Self.f(Self.top))" width="\(Self.f(plotW))" height="\(Self.f(plotH))" fill="none" stroke="#888"/>
+            <clipPath id="plot-area"><rect x="\(Self.f(Self.left))" y="\(Self.f(Self.top))" width="\(Self.f(plotW))" height="\(Self.f(plotH))"/></clipPath>
 
             """
         for t in xs.ticks {
@@ -58,7 +59,7 @@ public struct ScatterSVG {
             s += "<g class=\"group\" data-group=\"\(Self.escape(g))\" fill=\"\(colour)\" stroke=\"\(colour)\">\n"
             if let fit = LinearFit(x: mine.map(\.x), y: mine.map(\.y)),
                let lo = mine.map(\.x).min(), let hi = mine.map(\.x).max() {
-                s += "<line class=\"fit\" x1=\"\(Self.f(px(lo)))\" y1=\"\(Self.f(py(fit(lo))))\" x2=\"\(Self.f(px(hi)))\" y2=\"\(Self.f(py(fit(hi))))\" stroke-width=\"2\"/>\n"
+                s += "<line class=\"fit\" clip-path=\"url(#plot-area)\" x1=\"\(Self.f(px(lo)))\" y1=\"\(Self.f(py(fit(lo))))\" x2=\"\(Self.f(px(hi)))\" y2=\"\(Self.f(py(fit(hi))))\" stroke-width=\"2\"/>\n"
             }
             for p in mine {
                 s += "<circle cx=\"\(Self.f(px(p.x)))\" cy=\"\(Self.f(py(p.y)))\" r=\"4\" fill-opacity=\"0.8\"><title>\(Self.escape(p.run)): \(Self.label(p.x)), \(Self.label(p.y))</title></circle>\n"

@@ -38,7 +38,7 @@ struct RankCommand: ParsableCommand {
     @Option(name: .customLong("svg-metric"), help: ArgumentHelp(
         "WeightWatcher metric on the plot's x axis: alpha, alpha_weighted, log_spectral_norm, log_norm.",
         valueName: "metric"))
-    var svgMetric: String = SweepMetric.alpha.rawValue
+    var svgMetric: SweepMetric = .alpha
     @OptionGroup var database: DatabaseOptions
 
     static let defaultTargets = ["test_accuracy", "eval_accuracy", "val_accuracy", "accuracy", "test_acc",
@@ -64,9 +64,6 @@ struct RankCommand: ParsableCommand {
         if json && csv { throw ValidationError("Choose one of --json and --csv.") }
         _ = try point
         _ = try TagCommand.parse(tag)
-        guard SweepMetric(rawValue: svgMetric) != nil else {
-            throw ValidationError("--svg-metric must be one of \(SweepMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
     }
 
     func run() throws {
@@ -119,7 +116,7 @@ struct RankCommand: ParsableCommand {
         let paradoxes = Paradox.find(correlations.filter { if case .along = $0.scope { false } else { true } })
 
         if let svg {
-            let m = SweepMetric(rawValue: svgMetric)!
+            let m = svgMetric
             let t = chosenTarget ?? "(no training metric)"
             let plot = ScatterSVG(title: "⟨\(m.rawValue)⟩ vs \(t)", xLabel: "⟨\(m.rawValue)⟩", yLabel: t,
                                   points: points.map { (group: $0.group, run: $0.run, x: $0.value(m),
@@ -139,3 +136,6 @@ struct RankCommand: ParsableCommand {
         }
     }
 }
+
+/// A fixed choice: the parser rejects anything else and lists the valid values.
+extension SweepMetric: ExpressibleByArgument {}

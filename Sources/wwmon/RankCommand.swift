@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Metrics
 import Ranking
 import Store
 
@@ -72,24 +73,26 @@ struct RankCommand: ParsableCommand {
         let wanted = try TagCommand.parse(tag)
         var points: [SweepPoint] = []
         for r in found where wanted.allSatisfy({ r.tags[$0.key] == $0.value }) {
-            let s = r.checkpoint.summary
             let groupName: String
             if let key = groupBy { groupName = r.tags[key].map { "\(key)=\($0)" } ?? "\(key) untagged" } else {
                 groupName = ArchitectureFingerprint.group(r.shapes.map { .init(n: $0.n, m: $0.m, rf: $0.rf) })
             }
             points.append(SweepPoint(
                 run: r.checkpoint.run, group: groupName, step: r.checkpoint.step, epoch: r.checkpoint.epoch,
-                metrics: [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
-                          .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan],
-                training: r.checkpoint.training))
+                metrics: Self.metrics(r.checkpoint.summary), training: r.checkpoint.training))
         }
-        if let group { points = points.filter { $0.group == group } }
+        if let group {
+            let known = points.map(\.group).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            points = points.filter { $0.group == group }
+            if points.isEmpty {
+                throw RuntimeError("no run in group \"\(group)\"; groups: \(known.joined(separator: ", "))")
+            }
+        }
         for m in missing {
             FileHandle.standardError.write(Data("wwmon: note: run \(m) has no analysed checkpoint at \(at.isEmpty ? "latest" : at.joined(separator: " ")); left out.\n".utf8))
         }
         if points.isEmpty {
-            throw ValidationError(group != nil || !tag.isEmpty ? "No run matches the given --group/--tag."
-                                                              : "No analysed runs to rank.")
+            throw RuntimeError(tag.isEmpty ? "no analysed runs to rank" : "no run has the tags \(tag.joined(separator: " "))")
         }
 
         let ranked = Ranking.rank(points)
@@ -100,12 +103,9 @@ struct RankCommand: ParsableCommand {
         if let t = chosenTarget {
             correlations = Correlation.sweep(points, target: t)
             for p in points {
-                let along = try store.runPoints(run: p.run).map { rp in
-                    let s = rp.summary
-                    return SweepPoint(run: p.run, group: p.group, step: rp.step,
-                                      metrics: [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
-                                                .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan],
-                                      training: rp.training)
+                let along = try store.runPoints(run: p.run).map {
+                    SweepPoint(run: p.run, group: p.group, step: $0.step, metrics: Self.metrics($0.summary),
+                               training: $0.training)
                 }
                 for m in SweepMetric.allCases {
                     let c = Correlation(metric: m, target: t, scope: .along(run: p.run), points: along)
@@ -122,7 +122,7 @@ struct RankCommand: ParsableCommand {
                                   points: points.map { (group: $0.group, run: $0.run, x: $0.value(m),
                                                         y: $0.training[t] ?? .nan) })
             do { try Data(plot.render().utf8).write(to: URL(fileURLWithPath: svg)) } catch {
-                throw ValidationError("Cannot write \(svg): \(error.localizedDescription)")
+                throw RuntimeError("cannot write \(svg): \(error.localizedDescription)")
             }
         }
 
@@ -134,6 +134,14 @@ struct RankCommand: ParsableCommand {
             emit(RankOutput.table(ranked: ranked, correlations: correlations, paradoxes: paradoxes,
                                   target: chosenTarget, style: Style.forStandardOutput()))
         }
+    }
+}
+
+extension RankCommand {
+    /// The four averages a sweep is compared on (NaN for a checkpoint without a summary).
+    static func metrics(_ s: Summary?) -> [SweepMetric: Double] {
+        [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
+         .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan]
     }
 }
 

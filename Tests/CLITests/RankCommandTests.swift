@@ -157,6 +157,10 @@ struct RankCommandTests {
         #expect(badTag.status == 2 && badTag.stderr.contains("not key=value"), "\(badTag.stderr)")
         let badAt = try StoreCLI.run(["rank", "--at", "step", "x", "--db", db])
         #expect(badAt.status == 2 && badAt.stderr.contains("--at takes latest"), "\(badAt.stderr)")
+        let noGroup = try StoreCLI.run(["rank", "--group", "9L-00000000", "--db", db])
+        #expect(noGroup.status == 1 && noGroup.stderr.contains("groups: 3L-"), "\(noGroup.stderr)")
+        let noTag = try StoreCLI.run(["rank", "--tag", "lr=7", "--db", db])
+        #expect(noTag.status == 1 && noTag.stderr.contains("no run has the tags lr=7"), "\(noTag.stderr)")
         let tagUnknown = try StoreCLI.run(["tag", "nosuch", "k=v", "--db", db])
         #expect(tagUnknown.status == 1 && tagUnknown.stderr.contains("Unknown run"))
     }

@@ -64,5 +64,9 @@ for m in alpha alpha_weighted log_spectral_norm; do
   "$WWMON" rank --target test_accuracy --svg "$OUT/$m-vs-test_accuracy.svg" --svg-metric "$m" > /dev/null
 done
 "$WWMON" rank --target test_accuracy --group-by depth > "$OUT/rank-by-depth-tag.txt"
+# A second look without runs that diverged (final test accuracy at chance level, < 0.5).
+converged=$("$PY" -c "import json,sys; print(' '.join(r['run'] for r in json.load(open(sys.argv[1])) if r['checkpoints'][-1]['test_accuracy'] >= 0.5))" "$WORK/runs/results.json")
+# shellcheck disable=SC2086  # one word per run name
+"$WWMON" rank $converged --target test_accuracy > "$OUT/rank-converged.txt"
 cp "$WORK/runs/results.json" "$OUT/results.json"
 echo "== outputs in $OUT (work files in $WORK)"

@@ -4,6 +4,7 @@ import PackageDescription
 // The pipeline, one target per stage; imports flow left to right:
 //   CLapack ─▶ Metrics ─┐
 //   Checkpoint ─────────┴▶ Analysis ─▶ Store ─▶ Daemon ─▶ wwmon (CLI)
+//   Ranking (pure statistics of a sweep) ─────────────────▶ wwmon (CLI)
 let package = Package(
     name: "wwmon",
     platforms: [.macOS(.v15)],
@@ -29,6 +30,9 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         // WeightWatcher 0.7.7 metrics: arrays in, numbers out. No files, no clocks.
         .target(name: "Metrics", dependencies: ["CLapack"]),
+        // Sweep comparison: rank correlations (scipy's definitions), groups, Simpson's paradox,
+        // scatter SVG. Pure: values in, values out.
+        .target(name: "Ranking"),
         // Glue: a checkpoint's tensors -> layer plans -> metrics on a bounded pool -> a report.
         .target(name: "Analysis", dependencies: [
             "Checkpoint", "Metrics",
@@ -55,7 +59,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
-            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts", "Ranking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,6 +78,7 @@ let package = Package(
 
         .testTarget(name: "CheckpointTests", dependencies: ["TestSupport", "Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics", "CLapack"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Metrics", "Analysis"]),
         .testTarget(name: "AlertsTests", dependencies: ["TestSupport", "Alerts", "Metrics", "Store", "Analysis"]),

@@ -113,6 +113,7 @@ extension WatchSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case tags
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -154,6 +155,7 @@ extension WatchSettings: Decodable {
         maxDepth = try c.int(.maxDepth, in: 1...ConfigLimits.maxDepth) ?? d.maxDepth
         symlinksOutsideRoot = try c.bool(.symlinksOutsideRoot) ?? false
         ww = try WWSettings(c)
+        tags = try c.tags(.tags)
     }
 }
 

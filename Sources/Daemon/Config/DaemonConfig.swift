@@ -93,6 +93,8 @@ public struct WatchSettings: Sendable, Equatable {
     /// Whether a file symlink in a run may point outside the watched root (directory symlinks
     /// are never followed).
     public var symlinksOutsideRoot: Bool
+    /// `tags = {…}`: set on every run of this root (a `wwmon tag` of the same key wins).
+    public var tags: [String: String] = [:]
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,

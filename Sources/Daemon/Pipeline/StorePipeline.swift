@@ -23,8 +23,13 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzers: Analyzers
         var alerts: AlertPipeline?
-        init(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        var tags: RunTags
+        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags
+        }
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags
+        }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
 
@@ -40,7 +45,8 @@ public struct StorePipeline: CheckpointPipeline {
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
         self.store = store; self.logger = logger
-        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+                          tags: RunTags(config))
     }
 
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
@@ -63,7 +69,8 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+                          tags: RunTags(config))
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -139,6 +146,7 @@ public struct StorePipeline: CheckpointPipeline {
         case .alias(let id, let step):
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
+            await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)
             let step = try store.step(ofCheckpoint: id)
             if let alerts = await current.alerts {
                 do {

@@ -29,6 +29,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private let scheduler: AnalysisScheduler<Pipeline>
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let metrics: DaemonMetrics
     private var watcher: TreeWatcher?
     private var roots: [String: RootState] = [:]
     private var tracker = ReadinessTracker()
@@ -49,8 +50,10 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     public nonisolated let inputs: AsyncStream<Input>
     private nonisolated let input: AsyncStream<Input>.Continuation
 
-    public init(config: DaemonConfig, pipeline: Pipeline, notifier: SystemdNotifier, logger: Logger) {
+    public init(config: DaemonConfig, pipeline: Pipeline, notifier: SystemdNotifier, logger: Logger,
+                metrics: DaemonMetrics = .none) {
         self.config = config
+        self.metrics = metrics
         self.pipeline = pipeline
         self.scheduler = AnalysisScheduler(pipeline: pipeline, concurrency: config.analysis.concurrency)
         self.notifier = notifier
@@ -358,16 +361,19 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         switch f.outcome {
         case .recorded(let s):
             counts.recorded += 1
+            metrics.recordedCheckpoint()
             lastRecorded = "\(c.run)/" + (s.step.map { "step \($0)" } ?? lastPathComponent(c.path))
             logger.info("recorded \(c.path)", metadata: ["run": "\(c.run)", "step": "\(s.step.map(String.init) ?? "-")",
                                                           "layers": "\(s.layerCount)"])
         case .failed(let why):
             counts.failed += 1
+            metrics.failed.increment()
             logger.error("analysis failed, recorded as an error: \(why)", metadata: ["run": "\(c.run)", "path": "\(c.path)"])
         case .alreadyRecorded:
             logger.debug("already recorded: \(c.path)")
         case .gone:
             counts.skipped += 1
+            metrics.vanished.increment()
             logger.info("checkpoint deleted before analysis finished; skipped", metadata: ["path": "\(c.path)"])
         case .changed:
             logger.info("checkpoint changed while it was read; waiting for it to settle again", metadata: ["path": "\(c.path)"])
@@ -439,6 +445,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         if polled > 0 { s += " (\(polled) root\(polled == 1 ? "" : "s") polled)" }
         if missing > 0 { s += ", \(missing) root\(missing == 1 ? "" : "s") missing" }
         let queued = await scheduler.queuedCount + scheduler.runningCount
+        metrics.state(queued: queued, roots: roots.count, polled: polled)
         s += ", \(queued) queued"
         if let last = lastRecorded { s += ", last: \(last)" }
         return s

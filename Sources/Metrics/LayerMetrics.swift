@@ -86,7 +86,8 @@ public enum LayerMetrics {
             norm: norm, logNorm: log10(norm), spectralNorm: lmax, logSpectralNorm: log10(lmax),
             alphaWeighted: alpha * log10(lmax), logAlphaNorm: logAlphaNorm,
             stableRank: norm / lmax, matrixRank: rank, entropy: entropy,
-            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure)
+            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure,
+            eigenvalues: evals.map { Float($0) })
     }
 
     /// WW labels alpha < 2 `over-trained` and > 6 `under-trained`. A failed fit (alpha = −1)

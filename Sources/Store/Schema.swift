@@ -122,6 +122,7 @@ enum Schema {
                     ON layer_metrics (layer_id, checkpoint_id, alpha, alpha_weighted, status);
                 """)
         }
+        SpectraSchema.register(&m)
         return m
     }
 

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Views
 import Metrics
 
 /// `wwmon analyze PATH`: WeightWatcher 0.7.7's per-layer table and summary for one checkpoint.
@@ -46,7 +47,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         let text: String
         switch format {
-        case .json: text = try ReportOutput.json(report)
+        case .json: text = try LayersView.json(report)
         case .csv: text = ReportOutput.csv(report.layers, perSlice: noPool)
         case .table: text = ReportOutput.table(report, perSlice: noPool)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Views
 import Metrics
 import Store
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Views
 
 /// `wwmon history RUN`: metric series over checkpoints, for one layer, every layer, or the
 /// run's summary.
@@ -29,87 +30,28 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    enum Target { case layer(String, [LayerMetric]), allLayers(LayerMetric), summary([SummaryMetric]) }
+    typealias Target = HistoryQuery
 
     func validate() throws {
-        if layer != nil && summary { throw ValidationError("Use either --layer or --summary, not both.") }
         if let last, last < 1 { throw ValidationError("--last must be at least 1.") }
         if follow && (output.json || output.csv) {
             throw ValidationError("--follow streams NDJSON only; drop --json/--csv.")
         }
         if !(interval > 0) { throw ValidationError("--interval must be positive.") }
-        if !summary && layer == nil && metric.count > 1 {
-            throw ValidationError("Every-layer view shows one metric; pass one --metric or add --layer/--summary.")
-        }
         _ = try target()
     }
 
     func target() throws -> Target {
-        if summary {
-            let ms = try (metric.isEmpty ? ["alpha", "alpha_weighted"] : metric).map { name in
-                guard let m = SummaryMetric(rawValue: name) else {
-                    throw ValidationError("Unknown summary metric \"\(name)\"; choose from \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return m
-            }
-            return .summary(ms)
-        }
-        let ms = try (metric.isEmpty ? ["alpha"] : metric).map { name in
-            guard let m = LayerMetric(rawValue: name) else {
-                throw ValidationError("Unknown layer metric \"\(name)\"; choose from \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            return m
-        }
-        if let layer { return .layer(layer, ms) }
-        return .allLayers(ms[0])
-    }
-
-    /// `history --json` element: `run, step, epoch, time, layer, metric, value` (layer null
-    /// for summary series) plus the point's status.
-    struct Row {
-        var run: String
-        var layer: String?
-        var metric: String
-        var point: SeriesPoint
-        /// RFC 3339 of `point.time`, formatted once per checkpoint (series share checkpoints).
-        var time: String
-
-        /// Keys sorted, as every other machine output.
-        var json: FlatJSON {
-            FlatJSON(fields: [
-                ("checkpoint_id", .int(Int(point.checkpointID))), ("epoch", .number(point.epoch)),
-                ("layer", .optional(layer)), ("metric", .string(metric)), ("run", .string(run)),
-                ("status", .string(point.status)), ("step", .int(point.step)),
-                ("time", .string(time)), ("value", .number(point.value)),
-            ])
+        do { return try HistoryQuery(metrics: metric, layer: layer, summary: summary) } catch let e as HistoryQuery.Invalid {
+            throw ValidationError(e.description)
         }
     }
 
     func series(_ store: HistoryStore, _ target: Target, after: Int64?) throws -> [Series] {
-        switch target {
-        case .layer(let name, let ms):
-            return try ms.map { Series(layer: name, metric: $0.rawValue,
-                                       points: try store.layerSeries(run: runName, layer: name, metric: $0, last: last,
-                                                                     afterCheckpointID: after)) }
-        case .allLayers(let m):
-            return try store.allLayerSeries(run: runName, metric: m, last: last, afterCheckpointID: after)
-        case .summary(let ms):
-            return try ms.map { Series(layer: nil, metric: $0.rawValue,
-                                       points: try store.summarySeries(run: runName, metric: $0, last: last,
-                                                                       afterCheckpointID: after)) }
-        }
+        try target.series(store, run: runName, last: last, after: after)
     }
 
-    func rows(_ series: [Series]) -> [Row] {
-        var times: [Int64: String] = [:]
-        return series.flatMap { s in
-            s.points.map { p in
-                let t = times[p.checkpointID] ?? Text.time(p.time)
-                times[p.checkpointID] = t
-                return Row(run: runName, layer: s.layer, metric: s.metric, point: p, time: t)
-            }
-        }
-    }
+    func rows(_ series: [Series]) -> [HistoryView] { HistoryView.rows(run: runName, series) }
 
     func run() async throws {
         let store = try database.reader()
@@ -117,7 +59,7 @@ struct HistoryCommand: AsyncParsableCommand {
         if follow { return try await followLoop(store, target) }
         let series = try series(store, target, after: nil)
         switch output.format {
-        case .json: emit(FlatJSON.array(rows(series).map(\.json)))
+        case .json: emit(HistoryView.json(run: runName, series))
         case .ndjson: emit(FlatJSON.lines(rows(series).map(\.json)))
         case .csv:
             var out = CSV.row(["run", "step", "epoch", "time", "layer", "metric", "value", "status"])

@@ -2,6 +2,7 @@ import Analysis
 import Checkpoint
 import ArgumentParser
 import Foundation
+import Views
 import Store
 
 /// `wwmon ingest PATH --run NAME`: analyse one checkpoint and record it — what the daemon does
@@ -28,6 +29,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False).") var noPool = false
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
+    @Flag(name: .long, help: "Do not keep the layers' eigenvalues (the dashboard's ESD plots).") var noEsd = false
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -81,7 +83,8 @@ struct IngestCommand: AsyncParsableCommand {
         result.checkpoint.path = path
         if let step { result.checkpoint.step = step; result.checkpoint.stepSource = "user" }
         if let epoch { result.checkpoint.epoch = epoch }
-        let outcome = try store.record(run: runName, root: root, report: result, identity: identity, durationSeconds: duration)
+        let outcome = try store.record(run: runName, root: root, report: result, identity: identity, durationSeconds: duration,
+                                       spectra: noEsd ? nil : SpectrumRetention())
         switch outcome {
         case .duplicate:
             say(Outcome(status: "duplicate", run: runName, path: path, checkpointID: nil, step: nil, error: nil),

@@ -4,12 +4,6 @@ import Metrics
 
 /// The three renderings of an analysis: JSON (the contract), CSV (WW's columns), a table for people.
 enum ReportOutput {
-    static func json(_ report: CheckpointReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-    }
-
     /// WeightWatcher's columns in the contract's order; NaN as an empty field (as pandas writes).
     static let columns = ["layer_id", "name", "longname", "layer_type", "N", "M", "rf", "Q", "num_evals",
                           "sv_max", "sv_min", "rank_loss", "weak_rank_loss", "lambda_max", "alpha", "xmin",

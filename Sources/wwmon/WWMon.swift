@@ -12,7 +12,7 @@ struct WWMon: AsyncParsableCommand {
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, HookCommand.self, DaemonCommand.self])
+                      AlertsCommand.self, HookCommand.self, DaemonCommand.self, ServeCommand.self])
 
     static func main() async {
         MemoryPolicy.apply()

@@ -23,17 +23,25 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzer: Analyzer
         var alerts: AlertPipeline?
-        init(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
-        func set(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+        /// `[store] esd`: which checkpoints keep their eigenvalues.
+        var spectra: SpectrumRetention?
+        init(analyzer: Analyzer, alerts: AlertPipeline?, spectra: SpectrumRetention?) {
+            self.analyzer = analyzer; self.alerts = alerts; self.spectra = spectra
+        }
+        func set(analyzer: Analyzer, alerts: AlertPipeline?, spectra: SpectrumRetention?) {
+            self.analyzer = analyzer; self.alerts = alerts; self.spectra = spectra
+        }
     }
 
     public let store: HistoryStore
     let current: Current
     let logger: Logger
+    let metrics: DaemonMetrics
 
-    public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
-        self.store = store; self.logger = logger
-        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+    public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
+        self.store = store; self.logger = logger; self.metrics = metrics
+        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          spectra: config.store.spectra)
     }
 
     static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
@@ -41,14 +49,15 @@ public struct StorePipeline: CheckpointPipeline {
                                           concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount))
     }
 
-    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
+    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger, _ metrics: DaemonMetrics) -> AlertPipeline {
         let alertStore = HistoryAlertStore(store: store)
         return AlertPipeline(settings: c.alerts, store: alertStore,
-                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore))
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: CountingHookSink(inner: alertStore, metrics: metrics)))
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          spectra: config.store.spectra)
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -95,8 +104,10 @@ public struct StorePipeline: CheckpointPipeline {
         let path = job.candidate.analysisPath
         guard (try? CheckpointIdentity.of(path: path)) == a.identity else { throw Changed(path: path) }
         let outcome = try store.record(run: job.run, root: job.candidate.root, report: a.report,
-                                       identity: a.identity, durationSeconds: a.seconds)
+                                       identity: a.identity, durationSeconds: a.seconds,
+                                       spectra: await current.spectra)
         var step = a.report.checkpoint.step
+        if case .inserted = outcome { metrics.analysed(seconds: a.seconds) }
         if case .inserted(let id) = outcome {
             step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step ?? step
             if let alerts = await current.alerts, let s = step {

@@ -100,6 +100,6 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Checkpoint"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Views", "Store", "Metrics", "Analysis"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
+        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts", "Views"]),
     ]
 )

@@ -44,7 +44,7 @@ struct ExportCommand: ParsableCommand {
         let store = try database.reader()
         var sink = Sink()
         if summaries {
-            let rows = try store.checkpoints(run: runName).map(CheckpointsCommand.Row.init)
+            let rows = try store.checkpoints(run: runName).map(CheckpointView.init)
             switch output.format {
             case .json: sink.write(try MachineJSON.array(rows))
             case .ndjson: sink.write(try MachineJSON.lines(rows))

@@ -103,7 +103,7 @@ struct BrowserTests {
         let marker = try #require(Self.attr("data-lambda", esd[esd.range(of: "class=\"xmin\"")!.lowerBound...]))
         #expect(abs(marker / xmin - 1) < 1e-9)
         #expect(esd.contains("class=\"earlier\"") && esd.contains("step 200"))
-        try Self.screenshot(server.base + "/layer?run=\(run)&layer=\(layer)&step=\(step)&vs=200", "layer.png", height: 1300)
+        try Self.screenshot(server.base + "/layer?run=\(run)&layer=\(layer)&step=\(step)&vs=200", "layer.png", height: 1500)
 
         // Compare and alerts pages.
         let compare = try Self.dom(server.base + "/compare?run=\(run)&from=200&to=800")

@@ -135,7 +135,11 @@ public struct ESDPlot: Sendable {
         s += "<line x1=\"\(Num.px(plot.x0))\" x2=\"\(Num.px(plot.x1))\" y1=\"\(Num.px(plot.y0))\" y2=\"\(Num.px(plot.y0))\"/>"
         s += "<line x1=\"\(Num.px(plot.x0))\" x2=\"\(Num.px(plot.x0))\" y1=\"\(Num.px(plot.y0))\" y2=\"\(Num.px(plot.y1))\"/>"
         // Decades (and halves when the range is narrow) on x, as 10^k.
-        let (xt, xstep) = sx.ticks(6)
+        // Whole decades once the spectrum spans two or more; finer ticks only for narrow ones.
+        var (xt, xstep) = sx.ticks(6)
+        if sx.domain.1 - sx.domain.0 >= 2 && xstep < 1 {
+            xt = Array(stride(from: sx.domain.0.rounded(.up), through: sx.domain.1, by: 1)); xstep = 1
+        }
         for v in xt {
             let x = Num.px(sx(v))
             let label = xstep >= 1 && v == v.rounded() ? "10<tspan dy=\"-5\" font-size=\"8\">\(Int(v))</tspan>" : Num.label(pow(10, v), digits: 2)

@@ -15,7 +15,7 @@ public struct Heatmap: Sendable {
     public var healthy: ClosedRange<Double>
     /// Said under the chart when columns were sampled.
     public var note: String?
-    public var cell = (width: 14.0, height: 12.0)
+    public var cell = (width: 12.0, height: 12.0)
 
     public init(id: String, rows: [String], rowLinks: [String], columns: [Int], values: [[Double]],
                 healthy: ClosedRange<Double>, note: String? = nil) {
@@ -33,21 +33,22 @@ public struct Heatmap: Sendable {
     }
 
     public func svg() -> String {
-        let labelWidth = min(260.0, max(80.0, Double(rows.map(\.count).max() ?? 0) * 6.4 + 10))
-        let cw = columns.count > 60 ? max(4.0, 840.0 / Double(columns.count)) : cell.width
-        let ch = rows.count > 80 ? 8.0 : cell.height
+        let labelWidth = min(280.0, max(80.0, Double(rows.map(\.count).max() ?? 0) * 6.6 + 12))
+        // Few checkpoints: big cells; many: as narrow as fits ~840 px.
+        let cw = columns.count > 60 ? max(4.0, 840.0 / Double(columns.count)) : min(40.0, max(cell.width, 640.0 / Double(max(columns.count, 1))))
+        let ch = rows.count > 80 ? 8.0 : rows.count > 40 ? cell.height : 18.0
         let top = 18.0, bottom = 30.0
         let width = labelWidth + Double(columns.count) * cw + 10
         let height = top + Double(rows.count) * ch + bottom
         var s = "<svg id=\"\(Escape.html(id))\" class=\"chart heatmap\" viewBox=\"0 0 \(Num.px(width)) \(Num.px(height))\""
-        s += " width=\"\(Num.px(width))\" data-rows=\"\(rows.count)\" data-columns=\"\(columns.count)\">"
+        s += " width=\"\(Num.px(width))\" height=\"\(Num.px(height))\" data-rows=\"\(rows.count)\" data-columns=\"\(columns.count)\">"
         s += "<style>#\(id) rect.cell{width:\(Num.px(cw - 1))px;height:\(Num.px(ch - 1))px}</style>"
         s += "<title>alpha per layer and checkpoint</title>"
         let tooltips = rows.count * columns.count <= 4000
         let fontSize = ch < 10 ? " style=\"font-size:7px\"" : ""
         for (r, name) in rows.enumerated() {
             let y = top + Double(r) * ch
-            s += "<a href=\"\(rowLinks[r])\"><text class=\"rl\" x=\"\(Num.px(labelWidth - 6))\" y=\"\(Num.px(y + ch - 2.5))\"\(fontSize)>\(Escape.html(Self.shorten(name, labelWidth)))</text></a>"
+            s += "<a href=\"\(rowLinks[r])\"><text class=\"rl\" x=\"\(Num.px(labelWidth - 6))\" y=\"\(Num.px(y + ch / 2 + 3.5))\"\(fontSize)>\(Escape.html(Self.shorten(name, labelWidth)))</text></a>"
             for c in columns.indices {
                 let v = values[r][c]
                 s += "<rect class=\"cell \(bin(v))\" x=\"\(Num.px(labelWidth + Double(c) * cw))\" y=\"\(Num.px(y))\""
@@ -57,7 +58,8 @@ public struct Heatmap: Sendable {
             }
         }
         // A few step labels along the bottom.
-        let every = max(1, columns.count / 8)
+        // Labels at least ~36 px apart (steps are up to 7 digits).
+        let every = max(1, Int((36 / cw).rounded(.up)), columns.count / 10)
         for c in stride(from: 0, to: columns.count, by: every) {
             s += "<text class=\"xt\" x=\"\(Num.px(labelWidth + (Double(c) + 0.5) * cw))\" y=\"\(Num.px(top + Double(rows.count) * ch + 14))\">\(columns[c])</text>"
         }

@@ -114,7 +114,6 @@ public struct LineChart: Sendable {
             let x = Num.px(sx(v))
             s += "<text class=\"xt\" x=\"\(x)\" y=\"\(Num.px(plot.y0 + 16))\">\(Num.tick(v, step: max(xstep, 1)))</text>"
         }
-        s += "<text class=\"xl\" x=\"\(Num.px(plot.x1))\" y=\"\(Num.px(plot.y0 + 16))\">step</text>"
         return s + "</g>"
     }
 }

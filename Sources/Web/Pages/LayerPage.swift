@@ -12,7 +12,7 @@ enum LayerPage {
             (m, title, try store.layerSeries(run: run, layer: layer, metric: m))
         }
         var body = "<h1>\(Escape.html(layer))</h1><div class=\"sub\">layer of run <a href=\"\(Fmt.run(run))\">\(Escape.html(run))</a></div>"
-        body += "<div class=\"grid2\">"
+        body += "<h2>Metrics against step</h2><div class=\"grid2\">"
         for (m, title, pts) in series {
             body += LineChart(title: title, series: [.init(name: m.rawValue, xs: pts.map { Double($0.step) },
                                                            ys: pts.map { $0.isGap ? .nan : $0.value })],

@@ -35,7 +35,7 @@ enum Layout {
     .cards{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0 4px}.card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:120px}
     .card b{display:block;font-size:18px}.card span{color:var(--dim);font-size:12px}
     .grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:8px 18px}
-    .chart{width:100%;height:auto;font-size:11px;overflow:visible}.chart.heatmap{max-width:100%}.hm-wrap{overflow-x:auto}
+    .chart{width:100%;height:auto;font-size:11px;overflow:visible}.chart.heatmap{width:auto;max-width:none;height:auto}.hm-wrap{overflow-x:auto}.chart.esd{max-width:760px;display:block}
     .chart .ctitle{font-weight:600;font-size:12px;fill:var(--fg)}.chart .axis line{stroke:#9aa5b1;stroke-width:1}.chart .grid{stroke:#eef1f4!important}
     .chart text{fill:#55606c}.chart .yt{text-anchor:end;dominant-baseline:middle}.chart .xt{text-anchor:middle}.chart .xl{text-anchor:end;fill:var(--dim)}.chart .yl{text-anchor:middle;fill:var(--dim)}
     .chart .band{fill:#e8f5e9}.chart .series{fill:none;stroke-width:1.8;stroke-linejoin:round}
@@ -43,7 +43,7 @@ enum Layout {
     .chart .series.s0{stroke:#1f6fb2}.chart .dots circle{stroke:#fff;stroke-width:.8}.chart circle.out{fill:var(--bad)}.chart .marker{stroke:var(--bad);stroke-dasharray:3 3;stroke-width:1.2}
     .chart .legend line{stroke-width:2.5}.chart .empty{text-anchor:middle;fill:var(--dim)}
     .spark{width:140px;height:28px;vertical-align:middle}.spark .series{fill:none;stroke-width:1.4}.spark .band{fill:#e8f5e9}.spark circle{fill:#1f6fb2}.spark circle.out{fill:var(--bad)}
-    .heatmap .rl{text-anchor:end;font-size:10px;fill:var(--fg)}.heatmap a:hover .rl{fill:var(--accent);text-decoration:underline}.heatmap .note{fill:var(--dim)}
+    .heatmap .rl{text-anchor:end;font-size:11px;fill:var(--fg)}.heatmap a:hover .rl{fill:var(--accent);text-decoration:underline}.heatmap .note{fill:var(--dim)}
     .heatmap rect.out{stroke:#000;stroke-width:1}.lo{fill:#c62828;background:#c62828}.hi{fill:#6a1b9a;background:#6a1b9a}.gap{fill:#cfd6dd;background:#cfd6dd}
     .b0{fill:#0b5e55;background:#0b5e55}.b1{fill:#1b7a6e;background:#1b7a6e}.b2{fill:#2a9d8f;background:#2a9d8f}.b3{fill:#5fb49c;background:#5fb49c}.b4{fill:#8cc9a6;background:#8cc9a6}.b5{fill:#bfdcae;background:#bfdcae}.b6{fill:#e9d8a6;background:#e9d8a6}.b7{fill:#f4a261;background:#f4a261}
     .hm-legend{font-size:12px;color:var(--dim);display:flex;align-items:center;gap:3px;margin:4px 0 8px}.hm-legend .sw{display:inline-block;width:16px;height:11px}

@@ -59,6 +59,24 @@ struct SpectraTests {
         #expect(try store.spectrumSteps(run: "r", layer: "l0") == [5])
     }
 
+    @Test("A layer reused from identical bytes (no eigenvalues handed out) takes the stored spectrum of that content")
+    func reusedLayersShareTheirSpectrum() throws {
+        let dir = try Fixtures.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try HistoryStore(path: dir.appendingPathComponent("w.db").path)
+        let hashes = ["l0": "xxh64:aaaa", "l1": "xxh64:bbbb"]
+        let f = try Fixtures.file(dir, "a.safetensors", bytes: 10)
+        var first = Self.report(path: f, step: 1, seed: 3)
+        first.checkpoint.tensorHashes = hashes
+        _ = try store.record(run: "r", root: nil, report: first, identity: .of(path: f), durationSeconds: 1, spectra: SpectrumRetention())
+        let g = try Fixtures.file(dir, "b.safetensors", bytes: 11)
+        var second = first
+        second.checkpoint.path = g; second.checkpoint.step = 2
+        for i in second.layers.indices { second.layers[i].eigenvalues = nil }   // as the analyzer's reuse path hands them
+        _ = try store.record(run: "r", root: nil, report: second, identity: .of(path: g), durationSeconds: 1, spectra: SpectrumRetention())
+        #expect(try store.spectrum(run: "r", layer: "l1", step: 2)?.eigenvalues == first.layers[1].eigenvalues)
+        #expect(try store.spectrumSteps(run: "r", layer: "l0") == [1, 2])
+    }
+
     @Test("Retention keeps every checkpoint of the newest N and every k-th before them")
     func retention() throws {
         let dir = try Fixtures.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }

@@ -11,26 +11,37 @@ public struct StoredSpectrum: Sendable, Equatable {
 }
 
 extension HistoryStore {
-    /// Writes the eigenvalues the analyzer handed out with `layers` (rows without any are
-    /// skipped), then thins the run's older spectra by `retention`. Called inside `record`'s
-    /// transaction, after the layer rows, so spectra and metrics commit together.
+    /// Writes the eigenvalues the analyzer handed out with `layers`, then thins the run's older
+    /// spectra by `retention`. Rows reused from an earlier analysis of identical bytes (frozen
+    /// layers) come without eigenvalues: they take the stored spectrum of that content, if one
+    /// is still kept. Called inside `record`'s transaction, after the layer rows, so spectra and
+    /// metrics commit together.
     static func insertSpectra(_ db: Database, runID: Int64, checkpointID: Int64, layers: [LayerReport],
                               retention: SpectrumRetention) throws {
-        guard layers.contains(where: { $0.eigenvalues != nil }) else { return }
         // (WW layer id, slice) names a row within one checkpoint; insertLayers chose its layer_id.
-        var ids: [String: Int64] = [:]
+        var ids: [String: (layer: Int64, hash: String?)] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT ww_layer_id, slice_id, layer_id FROM layer_metrics WHERE checkpoint_id = ?
+            SELECT ww_layer_id, slice_id, layer_id, tensor_hash FROM layer_metrics WHERE checkpoint_id = ?
             """, arguments: [checkpointID]) {
-            ids["\(row["ww_layer_id"] as Int):\((row["slice_id"] as Int?) ?? -1)"] = row["layer_id"]
+            ids["\(row["ww_layer_id"] as Int):\((row["slice_id"] as Int?) ?? -1)"] = (row["layer_id"], row["tensor_hash"])
         }
         let insert = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO layer_spectra (checkpoint_id, layer_id, count, codec, data) VALUES (?, ?, ?, ?, ?)
             """)
+        let copy = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO layer_spectra (checkpoint_id, layer_id, count, codec, data)
+            SELECT ?, ?, ls.count, ls.codec, ls.data FROM layer_metrics lm
+            JOIN layer_spectra ls ON ls.checkpoint_id = lm.checkpoint_id AND ls.layer_id = lm.layer_id
+            WHERE lm.tensor_hash = ? AND lm.checkpoint_id != ? ORDER BY lm.checkpoint_id DESC LIMIT 1
+            """)
         for r in layers {
-            guard let evals = r.eigenvalues, let layerID = ids["\(r.layerID):\(r.sliceID ?? -1)"] else { continue }
-            try insert.execute(arguments: [checkpointID, layerID, evals.count, SpectrumCodec.name,
-                                           Data(try SpectrumCodec.encode(evals))])
+            guard let target = ids["\(r.layerID):\(r.sliceID ?? -1)"] else { continue }
+            if let evals = r.eigenvalues {
+                try insert.execute(arguments: [checkpointID, target.layer, evals.count, SpectrumCodec.name,
+                                               Data(try SpectrumCodec.encode(evals))])
+            } else if let hash = target.hash {
+                try copy.execute(arguments: [checkpointID, target.layer, hash, checkpointID])
+            }
         }
         try db.execute(sql: """
             DELETE FROM layer_spectra WHERE checkpoint_id IN (

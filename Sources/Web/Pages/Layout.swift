@@ -33,7 +33,7 @@ enum Layout {
     tr:hover td{background:#f1f5f9}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn)}.good{color:var(--good)}.dim{color:var(--dim)}
     .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;background:#e8f5e9;color:var(--good)}.pill.bad{background:#ffebee;color:var(--bad)}.pill.warn{background:#fff3e0;color:var(--warn)}
     .cards{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0 4px}.card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:120px}
-    .card b{display:block;font-size:18px}.card span{color:var(--dim);font-size:12px}
+    .card b{display:block;font-size:18px}.card > span{color:var(--dim);font-size:12px}
     .grid2{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:8px 18px}
     .chart{width:100%;height:auto;font-size:11px;overflow:visible}.chart.heatmap{width:auto;max-width:none;height:auto}.hm-wrap{overflow-x:auto}.chart.esd{max-width:760px;display:block}
     .chart .ctitle{font-weight:600;font-size:12px;fill:var(--fg)}.chart .axis line{stroke:#9aa5b1;stroke-width:1}.chart .grid{stroke:#eef1f4!important}

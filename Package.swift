@@ -30,8 +30,11 @@ let package = Package(
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
         .systemLibrary(name: "CLapack", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
-        // Checkpoint readers: bytes on disk -> tensor descriptors, read one at a time. Foundation only.
-        .target(name: "Checkpoint"),
+        // Checkpoint readers: bytes on disk -> tensor descriptors, read one at a time. Foundation
+        // and zlib only.
+        // zlib from Debian's zlib1g-dev, for np.savez_compressed members (Numpy/DeflatedEntry.swift).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Checkpoint", dependencies: ["CZlib"]),
         // WeightWatcher 0.7.7 metrics: arrays in, numbers out. No files, no clocks.
         .target(name: "Metrics", dependencies: ["CLapack"]),
         // Glue: a checkpoint's tensors -> layer plans -> metrics on a bounded pool -> a report.
@@ -54,7 +57,7 @@ let package = Package(
         ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Checkpoint", "Analysis", "Store", "Alerts",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,6 +84,10 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
+        // Shared by tests, benchmarks and the example trainer: repository paths, the committed
+        // WeightWatcher reference fixtures, a seeded PRNG. Foundation only; not part of wwmon.
+        .target(name: "TestSupport"),
+
         // Store scale benchmark (bench/store-scale.sh); not a test.
         .executableTarget(name: "StoreScale", dependencies: ["Store", "Analysis", "Metrics"],
                           path: "Benchmarks/StoreScale"),
@@ -88,18 +95,18 @@ let package = Package(
         .executableTarget(name: "DashboardScale", dependencies: ["Web", "Store", "Analysis", "Metrics"],
                           path: "Benchmarks/DashboardScale"),
         // Stands in for a training job in the README's demo (writes a series of checkpoints).
-        .executableTarget(name: "wwmon-example-trainer"),
+        .executableTarget(name: "wwmon-example-trainer", dependencies: ["TestSupport"]),
         // Benchmark yardstick (bench/run.sh): dsyrk + dsyevd of given shapes, timed alone.
-        .executableTarget(name: "lapack-floor", dependencies: ["CLapack"], path: "Benchmarks/LapackFloor"),
+        .executableTarget(name: "lapack-floor", dependencies: ["CLapack", "TestSupport"], path: "Benchmarks/LapackFloor"),
 
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
-        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Checkpoint"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Views", "Store", "Metrics", "Analysis"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["TestSupport", "Checkpoint"]),
+        .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics", "CLapack"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Checkpoint", "Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Metrics", "Analysis"]),
+        .testTarget(name: "AlertsTests", dependencies: ["TestSupport", "Alerts", "Metrics", "Store", "Analysis"]),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "Store", "Checkpoint"]),
+        .testTarget(name: "WebTests", dependencies: ["TestSupport", "Web", "Views", "Store", "Metrics", "Analysis"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts", "Views"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "wwmon", "Store", "Analysis", "Metrics", "Alerts", "Views"]),
     ]
 )

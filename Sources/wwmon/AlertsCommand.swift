@@ -1,6 +1,7 @@
 import Alerts
 import ArgumentParser
 import Foundation
+import Logging
 import Store
 import Views
 
@@ -14,21 +15,15 @@ struct AlertsCommand: AsyncParsableCommand {
     @Argument(help: "Only this run's alerts.")
     var run: String?
 
-    @Option(help: "firing, resolved or all.")
-    var state: String = "firing"
+    @Option(help: "Which alerts: firing, resolved or all.")
+    var state: HistoryAlertStore.State = .firing
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    func validate() throws {
-        guard HistoryAlertStore.State(rawValue: state) != nil else {
-            throw ValidationError("--state must be firing, resolved or all (got '\(state)').")
-        }
-    }
-
     func run() async throws {
-        let alerts = try HistoryAlertStore(store: database.reader())
-            .list(run: run, state: HistoryAlertStore.State(rawValue: state)!)
+        let alerts = try HistoryAlertStore(store: database.reader(), logger: Logger(label: "wwmon.alerts"))
+            .list(run: run, state: state)
         switch output.format {
         case .json: emit(try AlertView.json(alerts))
         case .ndjson: emit(try MachineJSON.lines(alerts.map(AlertView.init)))
@@ -43,7 +38,7 @@ struct AlertsCommand: AsyncParsableCommand {
             emit(out)
         case nil:
             if alerts.isEmpty {
-                emit("No \(state == "all" ? "" : state + " ")alerts\(run.map { " for run \($0)" } ?? "").\n")
+                emit("No \(state == .all ? "" : state.rawValue + " ")alerts\(run.map { " for run \($0)" } ?? "").\n")
             } else {
                 let style = Style.forStandardOutput()
                 var t = Table(["state", "run", "rule", "layer", "step", "value", "threshold", "fired", "resolved", "message"],

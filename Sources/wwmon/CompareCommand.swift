@@ -21,21 +21,18 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Step of the first checkpoint.") var from: Int?
     @Option(name: .long, help: "Step of the second checkpoint.") var to: Int?
     @Option(name: .customLong("with"), help: "Compare with this other run.") var otherRun: String?
-    @Option(name: .long, help: "Per-layer metric (default alpha).") var metric: String = "alpha"
+    @Option(name: .long, help: "Per-layer metric.") var metric: LayerMetric = .alpha
     @Option(name: .long, help: "Show only the K biggest movers in the table.") var top: Int?
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
-        guard LayerMetric(rawValue: metric) != nil else {
-            throw ValidationError("Unknown layer metric \"\(metric)\"; choose from \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
         if let top, top < 1 { throw ValidationError("--top must be at least 1.") }
     }
 
     func run() throws {
         let store = try database.reader()
-        let c = try store.compare(run: runName, from: from, to: to, metric: LayerMetric(rawValue: metric)!,
+        let c = try store.compare(run: runName, from: from, to: to, metric: metric,
                                   otherRun: otherRun)
         let doc = CompareView(c)
         let (recommended, note, summary, layers) = (doc.recommendedMetric, doc.note, doc.summary, doc.layers)
@@ -57,8 +54,8 @@ struct CompareCommand: ParsableCommand {
                        .init(Text.fixed(d.to - d.from)), .init(d.metric == recommended ? "← applies" : "", .good)])
             }
             out += s.render(style) + "\n" + note + "\n\n"
-            let range = LayerMetric(rawValue: metric)?.healthyRange
-            var t = Table(["layer", metric + " from", "to", "delta", ""], left: [0, 4])
+            let range = metric.healthyRange
+            var t = Table(["layer", metric.rawValue + " from", "to", "delta", ""], left: [0, 4])
             for d in layers.prefix(top ?? layers.count) {
                 let outside = range.map { !$0.contains(d.to) && !d.to.isNaN } ?? false
                 t.add([.init(d.layer ?? "-"), .init(Text.fixed(d.from)), .init(Text.fixed(d.to), outside ? .alert : .plain),

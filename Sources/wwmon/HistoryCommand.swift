@@ -15,12 +15,18 @@ struct HistoryCommand: AsyncParsableCommand {
         changes within one architecture, ⟨alpha_weighted⟩ (and ⟨log_spectral_norm⟩) tracks \
         changes of depth or scale (WeightWatcher README). In tables, points outside the healthy \
         alpha range 2–6 are marked and failed fits are gaps.
+        --summary also shows the run's training metrics (eval_loss, … read from the checkpoints \
+        or attached with `wwmon note`) beside them; `--metric eval_loss` shows one alone.
         Layer metrics: \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).
         Summary metrics: \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")).
+        Training metrics: whatever the run has (`wwmon checkpoints RUN --json` lists them).
         """)
 
     @Argument(help: ArgumentHelp("Run name (see `wwmon runs`).", valueName: "run")) var runName: String
-    @Option(name: .long, help: "Metric to show (repeatable). Default alpha; alpha and alpha_weighted with --summary.")
+    // A String, not an enum: the valid names depend on --summary (layer or summary metrics);
+    // target() checks them and completions offer both lists.
+    @Option(name: .long, help: "Metric to show (repeatable). Default alpha; alpha and alpha_weighted with --summary.",
+            completion: .list(Array(Set(LayerMetric.allCases.map(\.rawValue) + SummaryMetric.allCases.map(\.rawValue))).sorted()))
     var metric: [String] = []
     @Option(name: .long, help: "One layer, by its (normalised) name.") var layer: String?
     @Flag(name: .long, help: "The run's summary series (WeightWatcher's get_summary means).") var summary = false
@@ -51,11 +57,17 @@ struct HistoryCommand: AsyncParsableCommand {
         try target.series(store, run: runName, last: last, after: after)
     }
 
+    func resolved(_ store: HistoryStore, _ target: Target) throws -> Target {
+        do { return try target.resolved(store, run: runName) } catch let e as HistoryQuery.Invalid {
+            throw ValidationError(e.description)
+        }
+    }
+
     func rows(_ series: [Series]) -> [HistoryView] { HistoryView.rows(run: runName, series) }
 
     func run() async throws {
         let store = try database.reader()
-        let target = try target()
+        let target = try resolved(store, try target())
         if follow { return try await followLoop(store, target) }
         let series = try series(store, target, after: nil)
         switch output.format {
@@ -111,10 +123,10 @@ enum HistoryTable {
         case .layer(let name, _):
             return pointsTable(title: "run \(run) · layer \(name)", series: series, ranges: series.map {
                 LayerMetric(rawValue: $0.metric)?.healthyRange }, labels: series.map(\.metric), style: style)
-        case .summary(let ms):
+        case .summary(let ms, _):
             var text = pointsTable(title: "run \(run) · summary", series: series,
-                                   ranges: ms.map(\.healthyRange), labels: ms.map { "⟨\($0.rawValue)⟩" }, style: style)
-            if ms.contains(.alpha) && ms.contains(.alphaWeighted) {
+                                   ranges: ms.map(\.healthyRange), labels: ms.map(\.label), style: style)
+            if ms.contains(.ww(.alpha)) && ms.contains(.ww(.alphaWeighted)) {
                 text += style.paint("⟨alpha⟩ follows hyper-parameter changes within one architecture; "
                     + "⟨alpha_weighted⟩ follows depth and scale (compare runs of different depth with it).", .dim) + "\n"
             }

@@ -41,7 +41,9 @@ enum Routes {
             catch let e as HistoryQuery.Invalid { throw WebError.badRequest(e.description) }
             let last = try q.int("last")
             if let last, last < 1 { throw WebError.badRequest("last must be at least 1") }
-            return Reply.json(HistoryView.json(run: run, try target.series(store, run: run, last: last)))
+            let resolved: HistoryQuery
+            do { resolved = try target.resolved(store, run: run) } catch let e as HistoryQuery.Invalid { throw WebError.badRequest(e.description) }
+            return Reply.json(HistoryView.json(run: run, try resolved.series(store, run: run, last: last)))
         }
         api.get("layers") { req, _ in
             let q = query(req)

@@ -80,6 +80,10 @@ struct BrowserTests {
         #expect(alpha.contains("⟨alpha⟩"))
         #expect(Self.count("<circle", alpha) == steps.count, "\(alpha.prefix(400))")
         #expect(alpha.contains("data-points=\"\(steps.count)\""))
+        // The training metric recorded with each checkpoint has its own chart, one point each.
+        let training = try #require(page.range(of: "<h2>Training metrics</h2>")).upperBound
+        let evalLoss = try #require(Self.svg(String(page[training...]), "line"))
+        #expect(evalLoss.contains("eval_loss") && Self.count("<circle", evalLoss) == steps.count)
         let layers = try StoreCLI.jsonArray("[" + StoreCLI.run(["layers", run, "--json", "--db", f.db]).stdout + "]")
         let layerCount = (layers[0]["layers"] as? [Any])?.count ?? 0
         #expect(layerCount == 7)

@@ -29,6 +29,9 @@ final class DashboardFixture: @unchecked Sendable {
         for s in Self.steps {
             let r = try StoreCLI.run(["ingest", "\(ckpts)/checkpoint-\(s)", "--run", Self.run, "--root", ckpts, "--db", db])
             guard r.status == 0 else { throw Failure("ingest: \(r.stderr)") }
+            // Training metrics beside each checkpoint, as `wwmon note` attaches them.
+            let n = try StoreCLI.run(["note", Self.run, "--step", "\(s)", "eval_loss=\(2.0 / Double(s) * 100)", "--db", db])
+            guard n.status == 0 else { throw Failure("note: \(n.stderr)") }
         }
         // Hostile names: as run names, and as tensor names inside a checkpoint.
         let hostile = dir.appendingPathComponent("hostile.safetensors")

@@ -69,9 +69,11 @@ struct SpectraTests {
         first.checkpoint.tensorHashes = hashes
         _ = try store.record(run: "r", root: nil, report: first, identity: .of(path: f), durationSeconds: 1, spectra: SpectrumRetention())
         let g = try Fixtures.file(dir, "b.safetensors", bytes: 11)
-        var second = first
-        second.checkpoint.path = g; second.checkpoint.step = 2
-        for i in second.layers.indices { second.layers[i].eigenvalues = nil }   // as the analyzer's reuse path hands them
+        // l0 changed; l1 is frozen: reused rows come without eigenvalues, as the analyzer's reuse path hands them.
+        var second = Self.report(path: g, step: 2, seed: 4)
+        second.checkpoint.tensorHashes = ["l0": "xxh64:cccc", "l1": "xxh64:bbbb"]
+        second.layers[1] = first.layers[1]
+        second.layers[1].eigenvalues = nil
         _ = try store.record(run: "r", root: nil, report: second, identity: .of(path: g), durationSeconds: 1, spectra: SpectrumRetention())
         #expect(try store.spectrum(run: "r", layer: "l1", step: 2)?.eigenvalues == first.layers[1].eigenvalues)
         #expect(try store.spectrumSteps(run: "r", layer: "l0") == [1, 2])

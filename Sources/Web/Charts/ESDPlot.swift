@@ -18,6 +18,8 @@ public struct ESDPlot: Sendable {
     public var xmin: Double?
     public var xmax: Double?
     public var lambdaMax: Double?
+    /// The Marchenko–Pastur bulk edge, where the analysis computed it (`mp_fit`).
+    public var bulkMax: Double?
     public var width = 620.0
     public var height = 340.0
     public var bins = 60
@@ -26,9 +28,9 @@ public struct ESDPlot: Sendable {
     public static let threshold = 1e-5
 
     public init(title: String, current: Spectrum, earlier: Spectrum? = nil, alpha: Double?, xmin: Double?,
-                xmax: Double?, lambdaMax: Double?) {
+                xmax: Double?, lambdaMax: Double?, bulkMax: Double? = nil) {
         self.title = title; self.current = current; self.earlier = earlier
-        self.alpha = alpha; self.xmin = xmin; self.xmax = xmax; self.lambdaMax = lambdaMax
+        self.alpha = alpha; self.xmin = xmin; self.xmax = xmax; self.lambdaMax = lambdaMax; self.bulkMax = bulkMax
     }
 
     static let margin = (left: 56.0, right: 16.0, top: 28.0, bottom: 40.0)
@@ -116,6 +118,7 @@ public struct ESDPlot: Sendable {
         }
         s += vline(xmin, "xmin", "xmin")
         s += vline(lambdaMax, "lmax", "λmax")
+        s += vline(bulkMax, "mp", "MP edge")
         // Legend.
         var ly = plot.y1 + 14
         s += "<g class=\"legend\"><rect class=\"sw-bars\" x=\"\(Num.px(plot.x1 - 170))\" y=\"\(Num.px(ly - 8))\" width=\"10\" height=\"8\"/><text x=\"\(Num.px(plot.x1 - 156))\" y=\"\(Num.px(ly))\">\(Escape.html(current.label))</text>"

@@ -45,7 +45,8 @@ enum LayerPage {
         let plot = ESDPlot(title: "ESD of \(layer) at step \(spectrum.step)",
                            current: .init(label: "step \(spectrum.step)", eigenvalues: spectrum.eigenvalues),
                            earlier: earlier.map { .init(label: "step \($0.step)", eigenvalues: $0.eigenvalues) },
-                           alpha: row?.alpha, xmin: row?.xmin, xmax: row?.xmax, lambdaMax: row?.lambdaMax)
+                           alpha: row?.alpha, xmin: row?.xmin, xmax: row?.xmax, lambdaMax: row?.lambdaMax,
+                           bulkMax: row?.bulkMax)
         body += "<div class=\"esd-wrap\">" + plot.svg() + "</div>"
         if let r = row {
             body += "<table class=\"facts\"><tbody><tr><th class=\"l\">alpha</th><td>\(Fmt.alpha(r.alpha))</td><th class=\"l\">xmin</th><td>\(Fmt.n(r.xmin, 4))</td>"
@@ -54,7 +55,8 @@ enum LayerPage {
             body += "<th class=\"l\">N × M</th><td>\(r.N) × \(r.M)</td></tr></tbody></table>"
         }
         body += "<p class=\"note\">Histogram of the eigenvalues of WᵀW above 1e-5 on log-log axes, the power law fitted from xmin (red), xmin and λmax marked. "
-            + "The MP bulk edge is not drawn: WeightWatcher 0.7.7 reports it only with its randomisation options, which wwmon does not compute. "
+            + (row?.bulkMax.map { $0.isFinite } == true ? "The Marchenko–Pastur bulk edge (dotted) is from the analysis' MP fit. "
+               : "The Marchenko–Pastur bulk edge is drawn where the analysis ran WeightWatcher's MP fit (`mp_fit`); this one did not. ")
             + "Spectra kept at steps: \(steps.map(String.init).joined(separator: ", ")).</p>"
         return Layout.page(title: layer, nav: "runs", body: body)
     }

@@ -48,7 +48,7 @@ enum Layout {
     .b0{fill:#0b5e55;background:#0b5e55}.b1{fill:#1b7a6e;background:#1b7a6e}.b2{fill:#2a9d8f;background:#2a9d8f}.b3{fill:#5fb49c;background:#5fb49c}.b4{fill:#8cc9a6;background:#8cc9a6}.b5{fill:#bfdcae;background:#bfdcae}.b6{fill:#e9d8a6;background:#e9d8a6}.b7{fill:#f4a261;background:#f4a261}
     .hm-legend{font-size:12px;color:var(--dim);display:flex;align-items:center;gap:3px;margin:4px 0 8px}.hm-legend .sw{display:inline-block;width:16px;height:11px}
     .esd .bars rect{fill:#9ec5e8;stroke:#5b9bd5;stroke-width:.5}.esd .sw-bars{fill:#9ec5e8}.esd .earlier{fill:none;stroke:#e4572e;stroke-width:1.6}
-    .esd .fit{fill:none;stroke:#c62828;stroke-width:2.2}.esd line.xmin{stroke:#c62828;stroke-dasharray:5 3}.esd line.lmax{stroke:#6a4c93;stroke-dasharray:2 3}.esd .vl{text-anchor:middle;font-size:10px}.esd .legend text{font-size:11px}
+    .esd .fit{fill:none;stroke:#c62828;stroke-width:2.2}.esd line.xmin{stroke:#c62828;stroke-dasharray:5 3}.esd line.lmax{stroke:#6a4c93;stroke-dasharray:2 3}.esd line.mp{stroke:#2a9d8f;stroke-dasharray:1 2;stroke-width:1.6}.esd .vl{text-anchor:middle;font-size:10px}.esd .legend text{font-size:11px}
     form.filters{display:flex;gap:10px;align-items:end;flex-wrap:wrap;background:var(--panel);padding:8px 12px;border:1px solid var(--line);border-radius:6px;margin:6px 0 12px}
     form.filters label{display:flex;flex-direction:column;font-size:12px;color:var(--dim)}form.filters select,form.filters input{font:inherit;padding:3px 6px;min-width:90px}
     .bar{display:inline-block;height:9px;vertical-align:middle}.bar.up{background:#e4572e}.bar.down{background:#1f6fb2}

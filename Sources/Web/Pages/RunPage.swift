@@ -48,6 +48,16 @@ enum RunPage {
         body += LineChart(title: "⟨log_norm⟩", series: [.init(name: "⟨log_norm⟩", xs: xs, ys: series(\.logNorm))]).svg()
         body += LineChart(title: "⟨stable_rank⟩", series: [.init(name: "⟨stable_rank⟩", xs: xs, ys: series(\.stableRank))]).svg()
         body += "</div>"
+        // Training metrics recorded with each checkpoint (eval loss, accuracy, …), each on its own axis.
+        let trainingNames = Set(cps.flatMap(\.training.keys)).sorted()
+        if !trainingNames.isEmpty {
+            body += "<h2>Training metrics</h2><div class=\"grid2\">"
+            for name in trainingNames {
+                body += LineChart(title: name, series: [.init(name: name, xs: xs, ys: cps.map { $0.training[name] ?? .nan })],
+                                  markers: Array(markers)).svg()
+            }
+            body += "</div>"
+        }
         body += "<p class=\"note\">⟨alpha⟩ follows hyper-parameter changes within one architecture; ⟨alpha_weighted⟩ and ⟨log_spectral_norm⟩ follow depth and scale. Dashed red lines mark alerts.</p>"
 
         // Heatmap of alpha, sampled columns for long runs.

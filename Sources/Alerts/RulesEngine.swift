@@ -72,14 +72,6 @@ private struct Context {
         }
     }
 
-    /// Says when fix_fingers changed the fit the alert is about (issue 13).
-    func fingersNote(_ r: LayerReport) -> String {
-        guard let n = r.numFingers else { return "" }
-        if n == 0 { return " (fix_fingers clip_xmax was on and clipped nothing.)" }
-        return " (fix_fingers clip_xmax clipped the \(n + 1) largest eigenvalues: "
-            + "alpha \(f(r.rawAlpha ?? .nan)) before the fix.)"
-    }
-
     /// Level alerts whose value is back inside by `resolveMargin` (hysteresis, AlertBook.apply).
     func clearlyInside() -> Set<Fingerprint> {
         let m = t.resolveMargin
@@ -94,6 +86,14 @@ private struct Context {
         // Analysed at all: the checkpoint-error alert has nothing left to wait for.
         out.insert(Fingerprint(rule: .checkpointError, run: run))
         return out
+    }
+
+    /// Says when fix_fingers changed the fit the alert is about (issue 13).
+    func fingersNote(_ r: LayerReport) -> String {
+        guard let n = r.numFingers else { return "" }
+        if n == 0 { return " (fix_fingers clip_xmax was on and clipped nothing.)" }
+        return " (fix_fingers clip_xmax clipped the \(n + 1) largest eigenvalues: "
+            + "alpha \(f(r.rawAlpha ?? .nan)) before the fix.)"
     }
 
     func drift() -> [AlertCondition] {

@@ -43,28 +43,6 @@ struct AnalysisFlags: ParsableArguments {
 
     var conflicts: Bool { noPool && conv != nil && conv != .slices }
 
-    /// The flags given (those that differ from WeightWatcher's defaults) over a configuration's
-    /// `[analysis]` keys: `wwmon ingest --config` analyses as the daemon would, plus the flags.
-    func apply(to config: inout DaemonConfig) throws {
-        _ = try options(concurrency: 1)
-        var w = WWSettings()
-        if let f = fixFingers { w.fixFingers = f.rawValue }
-        if maxFingers != 10 { w.maxFingers = maxFingers }
-        if fingerThresh != 1.0 { w.fingerThresh = fingerThresh }
-        if noPool { w.conv = .slices } else if let conv { w.conv = conv }
-        if inputSize != WWOptions.defaultInputSize { w.inputSize = inputSize }
-        if mpFit { w.mpFit = true }
-        if randomize { w.randomize = true; w.seed = seed.map { Int($0) } }
-        if minEvals != WWDefaults.minEvals { w.minEvals = minEvals }
-        if maxEvals != WWDefaults.maxEvals { w.maxEvals = maxEvals }
-        if let include { w.layers = include }
-        if let exclude { w.excludeLayers = exclude }
-        if let layerIds { w.layerIDs = layerIds.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-        if noPool { config.analysis.pool = false }
-        config.analysis.ww = config.analysis.ww.overridden(by: w)
-        config.watches = config.watches.map { var x = $0; x.ww = x.ww.overridden(by: w); return x }
-    }
-
     func options(concurrency: Int) throws -> AnalysisOptions {
         if conflicts { throw ValidationError("--no-pool is --conv slices; it cannot be combined with --conv \(conv!.rawValue)") }
         if seed != nil && !randomize { throw ValidationError("--seed only applies with --randomize") }
@@ -88,5 +66,23 @@ struct AnalysisFlags: ParsableArguments {
                            conv: noPool ? .slices : (conv ?? .pooled), inputSize: inputSize,
                            mpFit: mpFit, randomize: randomize, seed: seed ?? 0)
         return AnalysisOptions(ww: ww, selection: selection, concurrency: concurrency)
+    }
+
+    /// The flags as config keys, for commands that run the daemon's pipeline (`ingest`): only
+    /// what was given differs from WeightWatcher's defaults, so unset flags leave the config's.
+    var settings: WWSettings {
+        var s = WWSettings()
+        s.fixFingers = fixFingers?.rawValue
+        if fixFingers != nil { s.maxFingers = maxFingers; s.fingerThresh = fingerThresh }
+        s.conv = noPool ? .slices : conv
+        if s.conv == .operator { s.inputSize = inputSize }
+        if mpFit { s.mpFit = true }
+        if randomize { s.randomize = true; s.seed = seed.map { Int($0) } }
+        if minEvals != WWDefaults.minEvals { s.minEvals = minEvals }
+        if maxEvals != WWDefaults.maxEvals { s.maxEvals = maxEvals }
+        s.layers = include
+        s.excludeLayers = exclude
+        s.layerIDs = layerIds.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+        return s
     }
 }

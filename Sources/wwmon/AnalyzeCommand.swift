@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Views
 import Logging
 import Metrics
 
@@ -20,7 +21,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
     @Argument(help: "Checkpoint file or folder.") var path: String
-    @Option(help: "Output format.") var format: Format = .table
+    @Option(help: "Output format: table, json or csv.") var format: Format = .table
     @Flag(help: "Same as --format json.") var json = false
     @OptionGroup var analysis: AnalysisFlags
     @Flag(help: "Use dgesdd for every matrix (WW's routine) instead of the Gram path with fallback.")
@@ -50,7 +51,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         let text: String
         switch json ? .json : format {
-        case .json: text = try ReportOutput.json(report)
+        case .json: text = try LayersView.json(report)
         case .csv: text = ReportOutput.csv(report.layers)
         case .table: text = ReportOutput.table(report, perSlice: !options.pool)
         }

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 @testable import Metrics
 import Testing
+import TestSupport
 
 /// The conv operator spectrum (`conv = operator`) against the operator itself: the explicit
 /// (N²·c_out)×(N²·c_in) matrix of the circular convolution, whose singular values (dgesdd)

@@ -4,13 +4,14 @@ import GRDB
 import Metrics
 import TestSupport
 import Testing
+import TestSupport
 @testable import Store
 
 /// Issue 13: the options a checkpoint was analysed with are recorded with it, and a layer's
 /// rows under other options (pooled / per-slice / operator conv, fix_fingers) are separate
 /// series — never points of one series.
 @Suite struct OptionSeriesTests {
-    static let model = RepositoryPaths.fixtures.appendingPathComponent("options/fingers/model.safetensors")
+    static let model = RepositoryPaths.root.appendingPathComponent("Tests/Fixtures/options/fingers/model.safetensors")
 
     @Test("pooled, per-slice and operator conv rows are stored and queried as separate series")
     func convModesAreSeparateSeries() async throws {

@@ -42,9 +42,12 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
-        let alertStore = HistoryAlertStore(store: store)
+        // The caller's logger all the way down (`wwmon ingest` passes a quiet one: its alert
+        // lines would otherwise fill a pipe nobody reads while it runs).
+        let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
-                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore))
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore, logger: logger),
+                             logger: logger)
     }
 
     public func reconfigure(_ config: DaemonConfig) async {

@@ -57,21 +57,25 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Shared by tests, benchmarks and the example trainer: repository paths, the committed
+        // WeightWatcher reference fixtures, a seeded PRNG. Foundation only; not part of wwmon.
+        .target(name: "TestSupport"),
+
         // Store scale benchmark (bench/store-scale.sh); not a test.
         .executableTarget(name: "StoreScale", dependencies: ["Store", "Analysis", "Metrics"],
                           path: "Benchmarks/StoreScale"),
         // Stands in for a training job in the README's demo (writes a series of checkpoints).
-        .executableTarget(name: "wwmon-example-trainer"),
+        .executableTarget(name: "wwmon-example-trainer", dependencies: ["TestSupport"]),
         // Benchmark yardstick (bench/run.sh): dsyrk + dsyevd of given shapes, timed alone.
-        .executableTarget(name: "lapack-floor", dependencies: ["CLapack"], path: "Benchmarks/LapackFloor"),
+        .executableTarget(name: "lapack-floor", dependencies: ["CLapack", "TestSupport"], path: "Benchmarks/LapackFloor"),
 
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "CLapack"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Checkpoint", "Metrics"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Metrics", "Analysis"]),
-        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Metrics", "Store", "Analysis"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Store", "Checkpoint"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["TestSupport", "Checkpoint"]),
+        .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics", "CLapack"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Checkpoint", "Metrics"]),
+        .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Metrics", "Analysis"]),
+        .testTarget(name: "AlertsTests", dependencies: ["TestSupport", "Alerts", "Metrics", "Store", "Analysis"]),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "Store", "Checkpoint"]),
         // Runs the built `wwmon` binary as a process.
-        .testTarget(name: "CLITests", dependencies: ["wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "wwmon", "Store", "Analysis", "Metrics", "Alerts"]),
     ]
 )

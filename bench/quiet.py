@@ -1,5 +1,5 @@
 """Measuring on a shared machine: wait for it to be quiet, and record how busy *other*
-processes were while we measured (spec/swift-linux.md §7 pitfall 2).
+processes were while we measured.
 
 foreign load (cores) = (busy CPU time of the whole machine, from /proc/stat)
                        - (CPU time of this process and its reaped children, from getrusage)

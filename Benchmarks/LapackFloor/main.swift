@@ -9,6 +9,7 @@
 // depending on swift-argument-parser would tie this yardstick to the CLI's build.
 import CLapack
 import Foundation
+import TestSupport   // SplitMix64: the package's one seeded PRNG
 
 struct Options {
     var threads: Int32 = 2
@@ -50,23 +51,10 @@ func parse(_ args: [String]) -> Options {
     return o
 }
 
-/// SplitMix64: deterministic fill without global state or Foundation's unseeded generators.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform on (-1, 1): the Gram spectrum of such a matrix is Marchenko–Pastur like a Gaussian's.
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-52 - 1 }
-}
 
 func randomMatrix(_ count: Int, seed: UInt64) -> [Double] {
     var g = SplitMix64(state: seed)
-    return (0..<count).map { _ in g.uniform() }
+    return (0..<count).map { _ in g.symmetricUnit() }
 }
 
 func seconds(_ d: Duration) -> Double {

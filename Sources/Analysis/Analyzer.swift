@@ -38,7 +38,8 @@ public struct Analyzer: Sendable {
         let shared = plans.filter { !(options.concurrency == 1 || $0.plan.workingBytes * 2 > budget) }
         let method = options.method
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        logger.debug("analysing \(plans.count) layers (\(solo.count) alone), largest \(largest >> 20) MiB, budget \(budget >> 20) MiB")
+        logger.debug("analysing layers", metadata: ["layers": "\(plans.count)", "layers.alone": "\(solo.count)",
+                                                   "memory.largest_mib": "\(largest >> 20)", "memory.budget_mib": "\(budget >> 20)"])
 
         var rows: [Int: Computed] = [:]
         if !solo.isEmpty {
@@ -77,7 +78,7 @@ public struct Analyzer: Sendable {
         var hashes: [String: String] = [:]
         for job in plans { if let key = rows[job.index]?.key { hashes[job.plan.name] = key } }
         let reused = plans.filter { rows[$0.index]?.reused == true }.count
-        if reuse != nil { logger.debug("\(reused) of \(plans.count) layers reused by content") }
+        if reuse != nil { logger.debug("layers reused by content", metadata: ["layers.reused": "\(reused)", "layers": "\(plans.count)"]) }
         return CheckpointReport(
             layers: ordered, summary: Summary(rows: ordered, skipped: skipped),
             checkpoint: CheckpointInfo(path: contents.path, format: contents.format.rawValue,

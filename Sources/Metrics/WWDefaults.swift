@@ -1,4 +1,5 @@
-/// WeightWatcher 0.7.7's defaults for `analyze()` (../shared/spec/ww-defaults.json).
+/// WeightWatcher 0.7.7's defaults for `analyze()` (Tests/Fixtures/reference/ww-defaults.json,
+/// checked against it by Tests/MetricsTests/WWDefaultsTests.swift).
 public enum WWDefaults {
     /// Layers with fewer eigenvalues (M·rf, or M per slice with pool = false) are skipped.
     public static let minEvals = 8

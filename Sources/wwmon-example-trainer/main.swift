@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 // wwmon-example-trainer DIR [--steps N] [--interval S]
 //
@@ -7,18 +8,11 @@ import Foundation
 // current transformers saves), whose layers grow heavier-tailed as "training" goes on, so alpha
 // falls over the series the way it does in real training. Deterministic (fixed seed).
 
-struct Rng {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
-    mutating func normal() -> Double {
-        (-2 * log(unit())).squareRoot() * cos(2 * .pi * unit())
+/// The package's one seeded PRNG (Sources/TestSupport/SplitMix64.swift), with the trainer's own
+/// draws: uniform on (0, 1) so log() stays finite, and Box–Muller normals from two such draws.
+extension SplitMix64 {
+    mutating func normalFromOpenUnits() -> Double {
+        (-2 * log(openUnit())).squareRoot() * cos(2 * .pi * openUnit())
     }
 }
 
@@ -37,23 +31,25 @@ let layers = [
 /// Weights at `progress` ∈ [0, 1]: a Gaussian bulk plus a heavy-tailed (Pareto) part whose
 /// weight grows with training; each layer learns at its own pace.
 func weights(_ layer: Layer, index: Int, progress: Double) -> [Float] {
-    var bulk = Rng(state: UInt64(index) &* 7919 &+ 1)
-    var tail = Rng(state: UInt64(index) &* 104729 &+ 2)
+    var bulk = SplitMix64(state: UInt64(index) &* 7919 &+ 1)
+    var tail = SplitMix64(state: UInt64(index) &* 104729 &+ 2)
     let pace = 0.6 + 0.15 * Double(index % 4)
     let mix = min(1, progress * pace * 1.6)
     return (0..<(layer.rows * layer.cols)).map { _ in
-        let g = bulk.normal() / Double(layer.cols).squareRoot()
-        let sign: Double = tail.unit() < 0.5 ? -1 : 1
-        let pareto = pow(tail.unit(), -1 / 1.5) - 1          // tail index 1.5
+        let g = bulk.normalFromOpenUnits() / Double(layer.cols).squareRoot()
+        let sign: Double = tail.openUnit() < 0.5 ? -1 : 1
+        let pareto = pow(tail.openUnit(), -1 / 1.5) - 1          // tail index 1.5
         return Float(g + mix * 0.02 * sign * pareto)
     }
 }
 
-func safetensors(step: Int) -> Data {
+/// `progress`: how far training is (the last save of the run is 1), so a longer run spreads
+/// the same change over more saves instead of repeating the final weights.
+func safetensors(progress: Double) -> Data {
     var header = "{\"__metadata__\":{\"format\":\"pt\"}"
     var blobs = Data(), offset = 0
     for (i, l) in layers.enumerated().sorted(by: { $0.element.name < $1.element.name }) {
-        let w = weights(l, index: i, progress: Double(step) / 1000)
+        let w = weights(l, index: i, progress: progress)
         let bytes = w.withUnsafeBufferPointer { Data(buffer: $0) }
         header += ",\"\(l.name)\":{\"dtype\":\"F32\",\"shape\":[\(l.rows),\(l.cols)],\"data_offsets\":[\(offset),\(offset + bytes.count)]}"
         blobs.append(bytes); offset += bytes.count
@@ -89,7 +85,7 @@ for s in 1...max(1, steps) {
     let folder = "\(dir)/checkpoint-\(step)"
     try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
     // Written in place in two halves, as a large save would be: the daemon must wait for it.
-    let bytes = safetensors(step: step)
+    let bytes = safetensors(progress: Double(s) / Double(max(5, steps)))
     let path = "\(folder)/model.safetensors"
     guard fm.createFile(atPath: path, contents: nil) else { fatalError("cannot create \(path)") }
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -1,6 +1,7 @@
 import Alerts
 import ArgumentParser
 import Foundation
+import Logging
 import Store
 
 /// `wwmon alerts [RUN] [--state firing|resolved|all] [--json]`
@@ -13,17 +14,11 @@ struct AlertsCommand: AsyncParsableCommand {
     @Argument(help: "Only this run's alerts.")
     var run: String?
 
-    @Option(help: "firing, resolved or all.")
-    var state: String = "firing"
+    @Option(help: "Which alerts: firing, resolved or all.")
+    var state: HistoryAlertStore.State = .firing
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
-
-    func validate() throws {
-        guard HistoryAlertStore.State(rawValue: state) != nil else {
-            throw ValidationError("--state must be firing, resolved or all (got '\(state)').")
-        }
-    }
 
     /// `--json` element: `run, rule, layer, state, step, value, threshold, message, fired_at,
     /// resolved_at` are the contract (layer null for run-level alerts, RFC 3339 times).
@@ -46,8 +41,8 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let alerts = try HistoryAlertStore(store: database.reader())
-            .list(run: run, state: HistoryAlertStore.State(rawValue: state)!)
+        let alerts = try HistoryAlertStore(store: database.reader(), logger: Logger(label: "wwmon.alerts"))
+            .list(run: run, state: state)
         switch output.format {
         case .json: emit(try MachineJSON.array(alerts.map(Row.init)))
         case .ndjson: emit(try MachineJSON.lines(alerts.map(Row.init)))
@@ -62,7 +57,7 @@ struct AlertsCommand: AsyncParsableCommand {
             emit(out)
         case nil:
             if alerts.isEmpty {
-                emit("No \(state == "all" ? "" : state + " ")alerts\(run.map { " for run \($0)" } ?? "").\n")
+                emit("No \(state == .all ? "" : state.rawValue + " ")alerts\(run.map { " for run \($0)" } ?? "").\n")
             } else {
                 let style = Style.forStandardOutput()
                 var t = Table(["state", "run", "rule", "layer", "step", "value", "threshold", "fired", "resolved", "message"],

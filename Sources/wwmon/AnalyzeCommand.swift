@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Logging
 import Metrics
 
 /// `wwmon analyze PATH`: WeightWatcher 0.7.7's per-layer table and summary for one checkpoint.
@@ -10,15 +11,17 @@ struct AnalyzeCommand: AsyncParsableCommand {
         abstract: "Print WeightWatcher metrics of every weight matrix of a checkpoint.",
         discussion: """
         PATH is a .safetensors file, a folder of shards (model.safetensors.index.json) or of \
-        *.safetensors files, or an HF checkpoint-N/ folder. --format json prints \
-        {"layers": [...], "summary": {...}} with WeightWatcher's column names; non-finite numbers \
-        are null.
+        *.safetensors files, a torch.save file (.pt/.pth/.bin/.ckpt; Lightning checkpoints \
+        included), .npy/.npz, an HF checkpoint-N/ folder or a DeepSpeed global_stepN/ folder. \
+        --json (or --format json) prints {"layers": [...], "summary": {...}, "checkpoint": {...}} \
+        with WeightWatcher's column names; non-finite numbers are null.
         """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
     @Argument(help: "Checkpoint file or folder.") var path: String
-    @Option(help: "Output format: table, json or csv.") var format: Format = .table
+    @Option(help: "Output format.") var format: Format = .table
+    @Flag(help: "Same as --format json.") var json = false
     @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False, formerly ww2x).") var noPool = false
     @Flag(help: "Use dgesdd for every matrix (WW's routine) instead of the Gram path with fallback.")
     var exactSvd = false
@@ -28,6 +31,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+        if json && format != .table && format != .json { throw ValidationError("--json contradicts --format \(format).") }
     }
 
     func run() async throws {
@@ -36,7 +40,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         let report: CheckpointReport
         do {
-            report = try await Analyzer(options: options).analyze(path: path)
+            report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze")).analyze(path: path)
         } catch {
             throw RuntimeError("\(error)")
         }
@@ -45,7 +49,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(KernelSelection.describe()); \(report.layers.count) rows in \(took)\n".utf8))
         }
         let text: String
-        switch format {
+        switch json ? .json : format {
         case .json: text = try ReportOutput.json(report)
         case .csv: text = ReportOutput.csv(report.layers, perSlice: noPool)
         case .table: text = ReportOutput.table(report, perSlice: noPool)

@@ -20,15 +20,12 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Step of the first checkpoint.") var from: Int?
     @Option(name: .long, help: "Step of the second checkpoint.") var to: Int?
     @Option(name: .customLong("with"), help: "Compare with this other run.") var otherRun: String?
-    @Option(name: .long, help: "Per-layer metric (default alpha).") var metric: String = "alpha"
+    @Option(name: .long, help: "Per-layer metric.") var metric: LayerMetric = .alpha
     @Option(name: .long, help: "Show only the K biggest movers in the table.") var top: Int?
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
-        guard LayerMetric(rawValue: metric) != nil else {
-            throw ValidationError("Unknown layer metric \"\(metric)\"; choose from \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
         if let top, top < 1 { throw ValidationError("--top must be at least 1.") }
     }
 
@@ -77,17 +74,17 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.reader()
-        let c = try store.compare(run: runName, from: from, to: to, metric: LayerMetric(rawValue: metric)!,
+        let c = try store.compare(run: runName, from: from, to: to, metric: metric,
                                   otherRun: otherRun)
         let (recommended, note) = Self.guidance(c)
-        let layers = c.deltas.map { Delta(layer: $0.layer, metric: metric, from: $0.from, to: $0.to) }
+        let layers = c.deltas.map { Delta(layer: $0.layer, metric: metric.rawValue, from: $0.from, to: $0.to) }
         let summary = Self.summaryMetrics.map { name, kp in
             Delta(layer: nil, metric: name, from: c.from.summary?[keyPath: kp] ?? .nan, to: c.to.summary?[keyPath: kp] ?? .nan)
         }
         func side(_ r: CheckpointRecord) -> Side { Side(run: r.run, step: r.step, path: r.path, version: r.version) }
         switch output.format {
         case .json:
-            let doc = Document(from: side(c.from), to: side(c.to), metric: metric, depthFrom: c.depthFrom,
+            let doc = Document(from: side(c.from), to: side(c.to), metric: metric.rawValue, depthFrom: c.depthFrom,
                                depthTo: c.depthTo, recommendedMetric: recommended, note: note, summary: summary,
                                layers: layers, onlyInFrom: c.onlyInFrom, onlyInTo: c.onlyInTo)
             emit(String(decoding: try MachineJSON.encoder(pretty: true).encode(doc), as: UTF8.self) + "\n")
@@ -107,8 +104,8 @@ struct CompareCommand: ParsableCommand {
                        .init(Text.fixed(d.to - d.from)), .init(d.metric == recommended ? "← applies" : "", .good)])
             }
             out += s.render(style) + "\n" + note + "\n\n"
-            let range = LayerMetric(rawValue: metric)?.healthyRange
-            var t = Table(["layer", metric + " from", "to", "delta", ""], left: [0, 4])
+            let range = metric.healthyRange
+            var t = Table(["layer", metric.rawValue + " from", "to", "delta", ""], left: [0, 4])
             for d in layers.prefix(top ?? layers.count) {
                 let outside = range.map { !$0.contains(d.to) && !d.to.isNaN } ?? false
                 t.add([.init(d.layer ?? "-"), .init(Text.fixed(d.from)), .init(Text.fixed(d.to), outside ? .alert : .plain),

@@ -15,8 +15,8 @@ struct DaemonCommand: AsyncParsableCommand {
         discussion: """
         Runs in the foreground until SIGTERM/SIGINT (graceful: no partial rows); SIGHUP re-reads \
         the configuration (a bad file is rejected and the running one kept). Under systemd it \
-        speaks sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) and logs with journald \
-        priorities. The database is --db, else $WWMON_DB, else [store] path, else the default \
+        speaks sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) and logs to the journal \
+        with structured fields (metadata key run -> WWMON_RUN; see README). The database is --db, else $WWMON_DB, else [store] path, else the default \
         of `wwmon --help`.
         """)
 
@@ -42,12 +42,10 @@ struct DaemonCommand: AsyncParsableCommand {
             emit("\(config): ok (\(cfg.watches.count) watch root\(cfg.watches.count == 1 ? "" : "s"), \(cfg.hooks.count) hook\(cfg.hooks.count == 1 ? "" : "s"))\n")
             return
         }
-        let level: Logger.Level = verbose ? .debug : .info
-        let factory = JournalLogHandler.factory(environment: environment)
-        LoggingSystem.bootstrap { label in
-            var h = factory(label); h.logLevel = level; return h
-        }
-        let logger = Logger(label: "wwmon.daemon")
+        // The daemon's one logger (LoggingSystem is bootstrapped in WWMon.main); everything below
+        // gets it passed down, so its level reaches the analyser, alerts and hooks too.
+        var logger = Logger(label: "wwmon.daemon")
+        logger.logLevel = verbose ? .debug : .info
 
         let dbPath = db ?? environment["WWMON_DB"].flatMap { $0.isEmpty ? nil : $0 }
             ?? cfg.store.path ?? DatabaseLocation.resolve(explicit: nil, environment: environment)
@@ -55,7 +53,7 @@ struct DaemonCommand: AsyncParsableCommand {
         do { store = try HistoryStore(path: dbPath) } catch {
             throw RuntimeError("cannot open the history database \(dbPath): \(error)")
         }
-        logger.notice("history database \(dbPath)")
+        logger.notice("history database opened", metadata: ["db.path": "\(dbPath)"])
         let pipeline = StorePipeline(store: store, config: cfg, logger: logger)
         let core = DaemonCore(config: cfg, pipeline: pipeline,
                               notifier: SystemdNotifier(environment: environment), logger: logger)

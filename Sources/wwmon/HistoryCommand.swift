@@ -22,7 +22,10 @@ struct HistoryCommand: AsyncParsableCommand {
         """)
 
     @Argument(help: ArgumentHelp("Run name (see `wwmon runs`).", valueName: "run")) var runName: String
-    @Option(name: .long, help: "Metric to show (repeatable). Default alpha; alpha and alpha_weighted with --summary.")
+    // A String, not an enum: the valid names depend on --summary (layer or summary metrics);
+    // target() checks them and completions offer both lists.
+    @Option(name: .long, help: "Metric to show (repeatable). Default alpha; alpha and alpha_weighted with --summary.",
+            completion: .list(Array(Set(LayerMetric.allCases.map(\.rawValue) + SummaryMetric.allCases.map(\.rawValue))).sorted()))
     var metric: [String] = []
     @Option(name: .long, help: "One layer, by its (normalised) name.") var layer: String?
     @Flag(name: .long, help: "The run's summary series (WeightWatcher's get_summary means).") var summary = false

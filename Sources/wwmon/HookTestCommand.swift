@@ -2,6 +2,7 @@ import Alerts
 import Daemon
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `wwmon hook ...`
 struct HookCommand: AsyncParsableCommand {
@@ -27,6 +28,31 @@ struct HookTestCommand: AsyncParsableCommand {
     @Flag(help: "Print the environment and the JSON the hook would get; run nothing.")
     var dryRun = false
 
+    @Flag(help: "Print the outcome (or, with --dry-run, what the hook would get) as one JSON object.")
+    var json = false
+
+    /// `--json` with --dry-run.
+    struct DryRun: Encodable {
+        var hook: String; var argv: [String]; var timeoutSeconds: Double
+        var environment: [String: String]; var stdin: String
+        enum CodingKeys: String, CodingKey { case hook, argv, timeoutSeconds = "timeout_seconds", environment, stdin }
+    }
+
+    /// `--json` after a run.
+    struct Outcome: Encodable {
+        var hook: String; var outcome: String; var exitCode: Int32?; var signal: Int32?
+        var durationSeconds: Double; var stdoutTail: String; var stderrTail: String; var succeeded: Bool
+        enum CodingKeys: String, CodingKey {
+            case hook, outcome, exitCode = "exit_code", signal, durationSeconds = "duration_seconds"
+            case stdoutTail = "stdout_tail", stderrTail = "stderr_tail", succeeded
+        }
+    }
+
+    static func jsonLine(_ value: some Encodable) throws -> String {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
     func run() async throws {
         // The daemon's own reader: `hook test` judges the file exactly as the daemon will.
         let hooks: [HookConfig]
@@ -39,6 +65,12 @@ struct HookTestCommand: AsyncParsableCommand {
         let options = HookRunnerOptions()
         if dryRun {
             let payload = HookPayload(hook: name, events: [event])
+            if json {
+                print(try Self.jsonLine(DryRun(hook: name, argv: hook.command, timeoutSeconds: hook.timeoutSeconds,
+                                               environment: payload.environment(path: options.path, home: options.home),
+                                               stdin: String(decoding: try payload.json(), as: UTF8.self))))
+                return
+            }
             print("argv: " + hook.command.map { "\"\($0)\"" }.joined(separator: " "))
             print("timeout: \(hook.timeoutSeconds) s")
             for (k, v) in payload.environment(path: options.path, home: options.home).sorted(by: { $0.key < $1.key }) {
@@ -48,10 +80,24 @@ struct HookTestCommand: AsyncParsableCommand {
             return
         }
         let log = HookRunLog()
-        let dispatcher = HookDispatcher(hooks: [hook], options: options, sink: log)
+        let dispatcher = HookDispatcher(hooks: [hook], options: options, sink: log, logger: Logger(label: "wwmon.hook-test"))
         try await dispatcher.send([event], toHook: name)
         await dispatcher.idle()
         guard let rec = await log.records.first else { throw ExitCode.failure }
+        if json {
+            var o = Outcome(hook: name, outcome: "", exitCode: nil, signal: nil, durationSeconds: rec.durationSeconds,
+                            stdoutTail: rec.stdoutTail, stderrTail: rec.stderrTail, succeeded: rec.succeeded)
+            switch rec.outcome {
+            case .exited(let c): o.outcome = "exited"; o.exitCode = c
+            case .signaled(let s): o.outcome = "signaled"; o.signal = s
+            case .timedOut: o.outcome = "timed_out"
+            case .spawnFailed: o.outcome = "spawn_failed"
+            }
+            print(try Self.jsonLine(o))
+            fflush(nil)
+            if !rec.succeeded { throw ExitCode.failure }
+            return
+        }
         let what: String
         switch rec.outcome {
         case .exited(let c): what = "exited \(c)"

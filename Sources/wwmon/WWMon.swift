@@ -1,5 +1,7 @@
 import ArgumentParser
+import Daemon
 import Foundation
+import Logging
 import Metrics
 
 /// `wwmon`: WeightWatcher metrics of training checkpoints, their history, and the daemon.
@@ -10,6 +12,7 @@ struct WWMon: AsyncParsableCommand {
         commandName: "wwmon",
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
+        version: WWMonVersion.current,
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
                       AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self])
@@ -23,6 +26,9 @@ struct WWMon: AsyncParsableCommand {
         } else {
             BLASLibrary.stopIdleWorkers()
         }
+        // One handler for every command: journal fields under systemd, plain lines on a terminal.
+        LoggingSystem.bootstrap(JournalLogHandler.factory(environment: ProcessInfo.processInfo.environment),
+                                metadataProvider: nil)
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {
@@ -35,12 +41,17 @@ struct WWMon: AsyncParsableCommand {
         }
     }
 
-    /// ArgumentParser's codes, mapped onto ours: its usage errors (64) become 2.
+    /// ArgumentParser's codes, mapped onto ours: its usage errors (64) become 2. What a clean exit
+    /// prints (--help, --version, a completion script) is the output asked for, so it goes to
+    /// stdout (`wwmon --help | less`); only errors go to stderr.
     static func exit(withError error: Error) -> Never {
         let code = exitCode(for: error)
         var message = fullMessage(for: error)
         if code != .success, message.hasPrefix("Error: ") { message = "wwmon: error: " + message.dropFirst(7) }
-        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        if !message.isEmpty {
+            let out = code == .success ? FileHandle.standardOutput : FileHandle.standardError
+            out.write(Data((message + "\n").utf8))
+        }
         switch code.rawValue {
         case 0: Foundation.exit(0)
         case 64: Foundation.exit(2)          // EX_USAGE -> 2

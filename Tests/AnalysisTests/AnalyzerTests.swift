@@ -17,7 +17,7 @@ import Testing
 
     @Test("layers computed in parallel, one at a time, or under a tiny memory budget give the same rows")
     func schedulingDoesNotChangeNumbers() async throws {
-        let path = ReferenceCases.model("c_mixed_f32")
+        let path = try ReferenceCases.model("c_mixed_f32")
         let parallel = try await Analyzer(options: AnalysisOptions(concurrency: 2)).analyze(path: path)
         let serial = try await Analyzer(options: AnalysisOptions(concurrency: 1)).analyze(path: path)
         let squeezed = try await Analyzer(options: AnalysisOptions(concurrency: 2, memoryBudgetBytes: 1)).analyze(path: path)
@@ -28,7 +28,7 @@ import Testing
 
     @Test("analyses running at once, one with 2 BLAS threads and one with 1, each give exactly their results alone")
     func concurrentAnalysesAreDeterministic() async throws {
-        let path = ReferenceCases.model("c_mixed_f32")
+        let path = try ReferenceCases.model("c_mixed_f32")
         let soloOptions = AnalysisOptions(concurrency: 1)          // every layer on all cores
         let sharedOptions = AnalysisOptions(concurrency: 2)        // layers side by side, one thread each
         let soloAlone = try await Analyzer(options: soloOptions).analyze(path: path)
@@ -44,7 +44,7 @@ import Testing
 
     @Test("with reuse, a layer whose content key is known takes the earlier rows and is not recomputed")
     func reuseByContent() async throws {
-        let path = ReferenceCases.model("c_mixed_f32")
+        let path = try ReferenceCases.model("c_mixed_f32")
         let first = try await Analyzer().analyze(CheckpointReader.open(path), reuse: { _ in nil })
         #expect(first.checkpoint.tensorHashes.count == 7)
         let key2 = first.checkpoint.tensorHashes["layers.2"]!

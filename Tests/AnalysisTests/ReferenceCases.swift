@@ -1,17 +1,10 @@
 import Foundation
+import TestSupport
 
-/// The shared reference (`../shared/reference` beside the repository): weight files and
-/// WeightWatcher 0.7.7's own output for each.
+/// The committed reference (Tests/Fixtures/reference): weight files and WeightWatcher 0.7.7's own
+/// output for each.
 enum ReferenceCases {
-    static let repoRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir.deleteLastPathComponent()
-        }
-        return dir
-    }()
-
-    static let reference = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/reference")
+    static let repoRoot = RepositoryPaths.root
 
     /// (case folder, expected-output stem, pool). WW's pool = False changes only conv layers (it
     /// adds slice_id = 0 to dense rows), so dense cases with pool = false compare with the
@@ -31,20 +24,27 @@ enum ReferenceCases {
         ("e_mixed_bf16", "e_mixed_bf16__st", true),
     ]
 
-    static func model(_ name: String) -> String {
-        reference.appendingPathComponent("cases/\(name)/model.safetensors").path
+    static func model(_ name: String) throws -> String {
+        try ReferenceFixtures.casePath(name)
     }
 
     /// The `layers` array of an expected details JSON, as dictionaries.
     static func expectedLayers(_ stem: String) throws -> [[String: Any]] {
-        let data = try Data(contentsOf: reference.appendingPathComponent("expected/\(stem).details.json"))
-        let obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return obj["layers"] as! [[String: Any]]
+        let data = try ReferenceFixtures.expectedData(stem, "details")
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let layers = obj["layers"] as? [[String: Any]] else { throw BadFixture(stem: stem) }
+        return layers
     }
 
     static func expectedSummary(_ stem: String) throws -> [String: Double] {
-        let data = try Data(contentsOf: reference.appendingPathComponent("expected/\(stem).summary.json"))
-        let obj = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return (obj["summary"] as! [String: Any]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let data = try ReferenceFixtures.expectedData(stem, "summary")
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let summary = obj["summary"] as? [String: Any] else { throw BadFixture(stem: stem) }
+        return summary.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    struct BadFixture: Error, CustomStringConvertible {
+        var stem: String
+        var description: String { "Tests/Fixtures/reference/expected/\(stem): not WeightWatcher's JSON layout" }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `wwmon analyze` as a user runs it: the real binary, real files, its output formats and exit codes.
 @Suite("wwmon analyze") struct AnalyzeCommandTests {
-    static func model(_ name: String) -> String {
-        StoreCLI.reference.appendingPathComponent("cases/\(name)/model.safetensors").path
+    static func model(_ name: String) throws -> String {
+        try ReferenceFixtures.casePath(name)
     }
 
     @Test("--format json is {layers, summary} with WW's column names and WW's numbers")
@@ -66,7 +67,7 @@ import Testing
     func kernelReexec() throws {
         let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let capable = flags.contains(" avx2") && flags.contains(" fma")
-        let m = Self.model("a_gaussian_1000x500")
+        let m = try Self.model("a_gaussian_1000x500")
         let kept = try StoreCLI.run(["analyze", m, "-v"], environment: [
             "WWMON_ASSUME_OPENBLAS_CORE": "Prescott", "OPENBLAS_CORETYPE": "Haswell"])
         #expect(kept.stderr.contains("OpenBLAS kernel Haswell (from OPENBLAS_CORETYPE)"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Glibc
 import Store
 import Synchronization
@@ -6,7 +7,7 @@ import Testing
 
 /// End-to-end: the real `wwmon daemon` binary as a process, on temporary folders, with a real
 /// SQLite history and a real sd_notify socket. Checkpoints are safetensors files copied from the
-/// shared reference (written by the safetensors library) or small ones written here.
+/// committed reference (Tests/Fixtures/reference, written by the safetensors library) or small ones written here.
 @Suite("wwmon daemon as a process", .serialized)
 struct DaemonProcessTests {
     // MARK: harness
@@ -115,9 +116,8 @@ struct DaemonProcessTests {
         """
     }
 
-    static let reference = StoreCLI.reference.appendingPathComponent("cases")
     static func referenceBytes(_ name: String = "d_conv2d_64x32x3x3") throws -> Data {
-        try Data(contentsOf: reference.appendingPathComponent("\(name)/model.safetensors"))
+        try Data(contentsOf: URL(fileURLWithPath: ReferenceFixtures.casePath(name)))
     }
 
     /// `bytes` (a safetensors file) with one byte of its largest 2-D tensor set from `i`: the

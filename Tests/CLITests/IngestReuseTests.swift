@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("wwmon ingest reuses unchanged layers") struct IngestReuseTests {
@@ -7,7 +8,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-reuse-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let src = StoreCLI.reference.appendingPathComponent("cases/c_mixed_f32/model.safetensors")
+        let src = URL(fileURLWithPath: try ReferenceFixtures.casePath("c_mixed_f32"))
         let a = dir.appendingPathComponent("step-1.safetensors"), b = dir.appendingPathComponent("step-2.safetensors")
         try FileManager.default.copyItem(at: src, to: a)
         // The same checkpoint with one weight matrix changed (one byte in the middle of the

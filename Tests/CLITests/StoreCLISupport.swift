@@ -1,9 +1,10 @@
 import Analysis
 import Foundation
+import TestSupport
 import Metrics
 
 /// Runs the built `wwmon` binary (it sits next to the test bundle in the build products dir)
-/// and builds inputs for it from the shared WeightWatcher reference.
+/// and builds inputs for it from the committed WeightWatcher reference (Tests/Fixtures/reference).
 enum StoreCLI {
     static let binary: URL = {
         var candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
@@ -15,14 +16,7 @@ enum StoreCLI {
         fatalError("wwmon binary not found next to the test bundle (\(candidates.map(\.path)))")
     }()
 
-    static let repoRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
-    static let reference = repoRoot.appendingPathComponent("../shared/reference").standardizedFileURL
+    static let repoRoot = RepositoryPaths.root
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
@@ -50,7 +44,7 @@ enum StoreCLI {
     private struct Details: Decodable { var layers: [LayerReport] }
 
     static func layers(_ name: String) throws -> [LayerReport] {
-        let data = try Data(contentsOf: reference.appendingPathComponent("expected/\(name).details.json"))
+        let data = try ReferenceFixtures.expectedData(name, "details")
         return try JSONDecoder().decode(Details.self, from: data).layers
     }
 

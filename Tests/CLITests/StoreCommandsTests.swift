@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import TestSupport
 import GRDB
 import Store
 import Testing
@@ -33,7 +34,7 @@ struct StoreCommandsTests {
     func ingestRealCheckpoint() throws {
         let dir = try StoreCLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("w.db").path
-        let model = StoreCLI.reference.appendingPathComponent("cases/c_mixed_f32").path
+        let model = try ReferenceFixtures.caseFolder("c_mixed_f32")
         let first = try StoreCLI.run(["ingest", model, "--run", "ref", "--db", db, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("\"status\":\"inserted\""))

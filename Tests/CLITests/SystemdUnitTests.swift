@@ -62,8 +62,8 @@ struct SystemdUnitTests {
         #expect(t.contains("--config /etc/wwmon/%i.toml") && t.contains("StateDirectory=wwmon/%i"))
     }
 
-    /// scripts/install.sh into a staging DESTDIR: binary, both units, example config; it checks
-    /// the installed config with the installed binary.
+    /// scripts/install.sh into a staging DESTDIR: binary, both units, example config, man page and
+    /// bash/zsh/fish completions; it checks the installed config with the installed binary.
     @Test func installScriptStagesEverything() throws {
         let stage = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: stage) }
@@ -79,8 +79,16 @@ struct SystemdUnitTests {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(text)")
         for f in ["usr/local/bin/wwmon", "etc/systemd/system/wwmon.service", "etc/systemd/system/wwmon@.service",
-                  "etc/wwmon/wwmon.toml", "usr/local/share/doc/wwmon/wwmon.toml.example"] {
+                  "etc/wwmon/wwmon.toml", "usr/local/share/doc/wwmon/wwmon.toml.example",
+                  "usr/local/share/man/man1/wwmon.1"] {
             #expect(FileManager.default.fileExists(atPath: stage.appendingPathComponent(f).path), "\(f) not installed")
+        }
+        // Completion scripts, each in its shell's own syntax and naming the subcommands.
+        for (f, marker) in [("usr/local/share/bash-completion/completions/wwmon", "-F _wwmon wwmon"),
+                            ("usr/local/share/zsh/site-functions/_wwmon", "#compdef wwmon"),
+                            ("usr/local/share/fish/vendor_completions.d/wwmon.fish", "complete -c 'wwmon'")] {
+            let script = (try? String(contentsOf: stage.appendingPathComponent(f), encoding: .utf8)) ?? ""
+            #expect(script.contains(marker) && script.contains("checkpoints"), "\(f): not a completion script")
         }
         #expect(FileManager.default.isExecutableFile(atPath: stage.appendingPathComponent("usr/local/bin/wwmon").path))
         #expect(text.contains("wwmon.toml: ok"))

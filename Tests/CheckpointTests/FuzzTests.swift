@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Checkpoint
 
 /// A deterministic mutation fuzzer over a real reference file: open + read either succeeds or

@@ -1,28 +1,17 @@
 import Foundation
+import TestSupport
 @testable import Checkpoint
 
 /// Paths and file helpers shared by the Checkpoint tests.
 enum TestPaths {
     /// The directory holding Package.swift, found by walking up from this file.
-    static let repoRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
-            dir = dir.deletingLastPathComponent()
-        }
-        fatalError("Package.swift not found above \(#filePath)")
-    }()
+    static let repoRoot = RepositoryPaths.root
 
-    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static let cases = shared.appendingPathComponent("reference/cases")
-
-    static func casePath(_ name: String, _ file: String = "model.safetensors") -> String {
-        cases.appendingPathComponent(name).appendingPathComponent(file).path
+    static func casePath(_ name: String, _ file: String = "model.safetensors") throws -> String {
+        try ReferenceFixtures.casePath(name, file)
     }
 
-    static var caseNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: cases.path)) ?? []).sorted()
-    }
+    static let caseNames = ReferenceFixtures.caseNames
 }
 
 /// A fresh temporary directory, removed when the value is released.
@@ -125,17 +114,4 @@ func checkpointError(_ body: () throws -> Void) -> CheckpointError? {
     } catch {
         return nil
     }
-}
-
-/// SplitMix64: small, seeded, reproducible randomness for the fuzzers (no global state).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Checkpoint
 
 /// A seeded mutation fuzzer over real fixture bytes: whatever the damage, the readers either

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import TestSupport
 import Testing
 @testable import Daemon
 
@@ -64,5 +65,22 @@ import Testing
         // Reported twice (a rescan): still one row.
         #expect(await AnalysisScheduler.process(j, pipeline) == .gone)
         #expect(try store.checkpoints(run: "r").count == 1)
+    }
+
+    @Test("a torch file with no model weights (HF's optimizer.pt under a weight-like name) is skipped: no row, no alert")
+    func noWeightsSkipped() async throws {
+        let (tmp, store, pipeline) = try setUp(); defer { tmp.cleanup() }
+        let run = tmp.sub("run")
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        // The optimizer.pt transformers wrote in the recorded hf-trainer run (scripts/gen_framework_runs.py).
+        let blob = RepositoryPaths.fixtures.appendingPathComponent(
+            "frameworks/blobs/d263be42473b338e7e0aa6659cf20ff8e554c15234c8e41888e1aa1d29f678d7")
+        try Data(contentsOf: blob).write(to: URL(fileURLWithPath: run + "/state_5.pt"))
+        let outcome = await AnalysisScheduler.process(job(run + "/state_5.pt", kind: .file, root: run), pipeline)
+        guard case .skipped(let why) = outcome else { Issue.record("expected skipped, got \(outcome)"); return }
+        #expect(why.contains("state_5.pt"))
+        #expect(try store.runs().isEmpty)
+        let alerts = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM alerts") }
+        #expect(alerts == 0)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Testing
 @testable import Daemon
+import TestSupport
 
 @Suite("Readiness: names, layouts, format completeness, settle rules")
 struct ReadinessTests {
@@ -40,7 +41,8 @@ struct ReadinessTests {
     /// The real safetensors writer's output is whole; every truncation of it is not.
     @Test func safetensorsWholeAndTruncated() throws {
         let tmp = try TempDir(); defer { tmp.cleanup() }
-        let src = sharedReference.appendingPathComponent("d_conv2d_64x32x3x3/model.safetensors")
+        // Written by the real safetensors writer (Tests/Fixtures/reference/gen_cases.py).
+        let src = URL(fileURLWithPath: try ReferenceFixtures.casePath("d_conv2d_64x32x3x3"))
         let data = try Data(contentsOf: src)
         let whole = tmp.sub("w.safetensors"); try data.write(to: URL(fileURLWithPath: whole))
         #expect(FormatCheck.file(whole) == .whole)
@@ -58,7 +60,7 @@ struct ReadinessTests {
     /// numpy's .npz is a zip: whole as written; without its end record it is incomplete.
     @Test func zipNeedsItsCentralDirectory() throws {
         let tmp = try TempDir(); defer { tmp.cleanup() }
-        let data = try Data(contentsOf: sharedReference.appendingPathComponent("d_conv2d_64x32x3x3/weights.npz"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: try ReferenceFixtures.casePath("d_conv2d_64x32x3x3", "weights.npz")))
         let whole = tmp.sub("w.npz"); try data.write(to: URL(fileURLWithPath: whole))
         #expect(FormatCheck.file(whole) == .whole)
         let asTorch = tmp.sub("w.pt"); try data.write(to: URL(fileURLWithPath: asTorch))

@@ -1,14 +1,8 @@
 import Foundation
+import TestSupport
 
 /// The repository root: the first folder above this file that holds Package.swift.
-let repoRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        url = url.deletingLastPathComponent()
-    }
-    fatalError("Package.swift not found above \(#filePath)")
-}()
+let repoRoot = RepositoryPaths.root
 
 /// A fresh temporary directory, removed by the caller with `cleanup()`.
 struct TempDir {
@@ -23,8 +17,6 @@ struct TempDir {
     func cleanup() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Sharedreference weight files made by the real safetensors and numpy writers.
-let sharedReference = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/cases")
 
 /// Writes a valid safetensors file: one F32 matrix of `rows x cols` (values vary with `seed`),
 /// laid out exactly as the reference writer does (8-byte LE header length, JSON header padded

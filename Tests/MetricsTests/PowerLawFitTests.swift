@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Metrics
 
 /// Expected values come from WeightWatcher 0.7.7's own `WWFit` (weightwatcher/WW_powerlaw.py),
@@ -59,7 +60,7 @@ import Testing
 
     @Test("early-stopped KS search gives exactly the exhaustive search's choice")
     func pruningIsExact() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<20 {
             let x = (0..<200).map { _ in Foundation.pow(1 - rng.unit(), -1 / 1.7) }.sorted()
             let fast = PowerLawFit.fit(eigenvalues: x)
@@ -75,25 +76,5 @@ import Testing
             #expect(fast.xmin == x[best])
             #expect(Self.close(fast.D, bestD, 1e-14))
         }
-    }
-}
-
-/// Deterministic test randomness.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        let u = max(unit(), 1e-300), v = unit()
-        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * .pi * v)
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Metrics
 
 @Suite struct SpectrumTests {
     static func gaussian(_ rows: Int, _ cols: Int, seed: UInt64) -> [Double] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<(rows * cols)).map { _ in rng.normal() / Double(cols).squareRoot() }
     }
 

@@ -2,23 +2,16 @@ import Analysis
 import Foundation
 import Metrics
 import Store
+import TestSupport
 
-/// Real WeightWatcher 0.7.7 output (the shared reference) turned into reports, and temp dirs.
+/// Real WeightWatcher 0.7.7 output (Tests/Fixtures/reference) turned into reports, and temp dirs.
 enum Fixtures {
-    static let repoRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
-    static let expected = repoRoot.appendingPathComponent("../shared/reference/expected").standardizedFileURL
 
     private struct Details: Decodable { var layers: [LayerReport] }
 
     /// The rows WW produced for `case` (e.g. `c_mixed_f32__st`).
     static func layers(_ name: String) throws -> [LayerReport] {
-        let data = try Data(contentsOf: expected.appendingPathComponent("\(name).details.json"))
+        let data = try ReferenceFixtures.expectedData(name, "details")
         return try JSONDecoder().decode(Details.self, from: data).layers
     }
 

@@ -4,6 +4,7 @@ import GRDB
 import Metrics
 import Testing
 @testable import Store
+import TestSupport
 
 @Suite("History queries")
 struct QueryTests {
@@ -41,8 +42,8 @@ struct QueryTests {
         let store = try HistoryStore(path: dir.appendingPathComponent("w.db").path)
         try Self.threeCheckpoints(store, dir)
         struct WWSummary: Decodable { var summary: [String: Double] }
-        let ww = try JSONDecoder().decode(WWSummary.self, from: Data(contentsOf:
-            Fixtures.expected.appendingPathComponent("c_mixed_f32__st.summary.json"))).summary
+        let ww = try JSONDecoder().decode(WWSummary.self, from:
+            ReferenceFixtures.expectedData("c_mixed_f32__st", "summary")).summary
         for m in [SummaryMetric.alpha, .alphaWeighted, .logSpectralNorm, .logNorm, .stableRank, .logAlphaNorm] {
             let v = try store.summarySeries(run: "mixed", metric: m).first!.value
             #expect(abs(v - ww[m.rawValue]!) <= 1e-12 * max(1, abs(v)), "\(m)")

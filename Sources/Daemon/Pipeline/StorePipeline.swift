@@ -38,7 +38,8 @@ public struct StorePipeline: CheckpointPipeline {
 
     static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
         Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
-                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount))
+                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount),
+                 logger: logger)
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {

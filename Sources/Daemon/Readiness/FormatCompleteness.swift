@@ -36,6 +36,9 @@ enum FormatCheck {
             // Not a format wwmon reads (legacy torch, HDF5, ...) or an OS error: whole as far
             // as anyone can tell; the analysis records the reason as this checkpoint's error.
             case .unsupportedFormat, .io: return (.whole, nil)
+            // Well-formed but no model weights (an optimizer state under a weight-like name):
+            // nothing to wait for; the job skips it (AnalysisScheduler.process).
+            case .noWeights: return (.whole, nil)
             default: return (.incomplete("\(e)"), nil)
             }
         } catch {

@@ -1,3 +1,4 @@
+import Checkpoint
 import Glibc
 
 /// The analysis queue: `concurrency` jobs at a time (1 by default), newest checkpoint first when
@@ -125,6 +126,9 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
             if Task.isCancelled { return .abandoned }
             guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
             guard job.candidate.stamps() == job.fingerprint else { return .changed }
+            // The readers' word that the file holds no model weights: not a checkpoint; skipped
+            // (a debug line), never an error row or an alert.
+            if case CheckpointError.noWeights? = error as? CheckpointError { return .skipped("\(error)") }
             let message = "\(error)"
             do { try await pipeline.recordError(message, for: job); return .failed(message) } catch {
                 return .storeError("\(error)")

@@ -1,21 +1,62 @@
 import Glibc
 import Logging
 
-/// swift-log handler writing one line per message to stderr. When stderr is the journal
-/// (`$JOURNAL_STREAM` names stderr's device:inode) each line gets a `<N>` syslog priority prefix
-/// and no timestamp (journald adds both); otherwise plain text with a timestamp.
+/// swift-log handler for a daemon under systemd.
+///
+/// - Under journald (`$JOURNAL_STREAM` names stderr) with the journal socket present, every record
+///   is one datagram of the journal's native protocol (JournalFields.swift): MESSAGE, PRIORITY,
+///   SYSLOG_IDENTIFIER, CODE_FILE/LINE/FUNC, and each metadata key as its own field named by
+///   `JournalFields.name(forMetadataKey:)` — metadata `run` becomes `WWMON_RUN`, so
+///   `journalctl -u wwmon WWMON_RUN=bert-lr3e-4` selects one run's messages.
+/// - Under journald without the socket (or when a datagram cannot be sent): one line on stderr
+///   with a `<N>` syslog priority prefix and no timestamp (journald adds both).
+/// - Otherwise (a terminal): plain text lines on stderr with a timestamp.
+///
+/// Hand-written because swift-log ships only a stream handler; none of the listed packages
+/// speaks the journal protocol.
 public struct JournalLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
     private let label: String
-    private let journal: Bool
+    private let output: Output
 
-    public init(label: String, journal: Bool) { self.label = label; self.journal = journal }
+    /// Where records go; decided once per process by `factory`.
+    public enum Output: Sendable {
+        /// Native protocol datagrams; `fallbackFD` gets `<N>` lines when a send fails.
+        case journal(JournalSocket, fallbackFD: Int32)
+        /// `<N>`-prefixed lines (stderr read by journald).
+        case priorityLines(fd: Int32)
+        /// Timestamped text lines (a terminal).
+        case plain(fd: Int32)
+    }
 
-    /// A factory for `LoggingSystem.bootstrap` that detects the journal once.
-    public static func factory(environment: [String: String]) -> @Sendable (String) -> any LogHandler {
-        let journal = stderrIsJournal(environment["JOURNAL_STREAM"])
-        return { JournalLogHandler(label: $0, journal: journal) }
+    public init(label: String, output: Output, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.output = output
+        self.metadataProvider = metadataProvider
+    }
+
+    /// The default journal socket (systemd.journal-fields(7), sd_journal_sendv(3)).
+    public static let journalSocketPath = "/run/systemd/journal/socket"
+
+    /// Picks the output once: journal datagrams under journald when the socket exists, `<N>` lines
+    /// under journald without it, plain lines otherwise. For `LoggingSystem.bootstrap(_:metadataProvider:)`.
+    public static func factory(environment: [String: String], socketPath: String = journalSocketPath,
+                               level: Logger.Level = .info)
+        -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
+        let output = chooseOutput(journalStream: environment["JOURNAL_STREAM"], socketPath: socketPath)
+        return { label, provider in
+            var h = JournalLogHandler(label: label, output: output, metadataProvider: provider)
+            h.logLevel = level
+            return h
+        }
+    }
+
+    static func chooseOutput(journalStream: String?, socketPath: String) -> Output {
+        guard stderrIsJournal(journalStream) else { return .plain(fd: 2) }
+        if let socket = JournalSocket(path: socketPath) { return .journal(socket, fallbackFD: 2) }
+        return .priorityLines(fd: 2)
     }
 
     /// `JOURNAL_STREAM=<dev>:<inode>` must match fstat(2) of fd 2 (sd-daemon(3)).
@@ -33,6 +74,7 @@ public struct JournalLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// syslog(3) priorities, as journald and `<N>` prefixes use them.
     static func priority(_ level: Logger.Level) -> Int {
         switch level {
         case .trace, .debug: 7
@@ -44,17 +86,45 @@ public struct JournalLogHandler: LogHandler {
         }
     }
 
+    /// Handler metadata, then the provider's (task-local context), then the call's own: later wins.
+    func mergedMetadata(_ event: LogEvent) -> Logger.Metadata {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let own = event.metadata { merged.merge(own) { $1 } }
+        if let error = event.error { merged["error"] = "\(error)" }
+        return merged
+    }
+
     public func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let merged = mergedMetadata(event)
+        switch output {
+        case .journal(let socket, let fallback):
+            let datagram = JournalFields.datagram(
+                message: "\(event.message)", priority: Self.priority(event.level), identifier: "wwmon",
+                label: label, file: event.file, line: event.line, function: event.function, metadata: merged)
+            if !socket.send(datagram) { writeLine(fd: fallback, journal: true, event, merged) }
+        case .priorityLines(let fd):
+            writeLine(fd: fd, journal: true, event, merged)
+        case .plain(let fd):
+            writeLine(fd: fd, journal: false, event, merged)
+        }
+    }
+
+    private func writeLine(fd: Int32, journal: Bool, _ event: LogEvent, _ merged: Logger.Metadata) {
         let meta = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let text = "\(event.message)\(meta)".replacingOccurrences(of: "\n", with: " ")
-        let line: String
-        if journal {
-            line = "<\(Self.priority(event.level))>\(text)\n"
-        } else {
-            line = "\(Self.timestamp()) \(event.level) \(label): \(text)\n"
+        let line = journal ? "<\(Self.priority(event.level))>\(text)\n"
+                           : "\(Self.timestamp()) \(event.level) \(label): \(text)\n"
+        var bytes = Array(line.utf8)
+        bytes.withUnsafeMutableBytes { b in
+            var off = 0
+            while off < b.count {
+                let n = write(fd, b.baseAddress! + off, b.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                off += n
+            }
         }
-        _ = line.withCString { write(2, $0, strlen($0)) }
     }
 
     static func timestamp() -> String {

@@ -122,6 +122,12 @@ public struct StorePipeline: CheckpointPipeline {
         case .duplicate:
             return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
         case .alias(let id, let step):
+            // The alias may have given the point a better step: judge the run in step order again.
+            if let alerts = await current.alerts {
+                do { try await alerts.reevaluate(run: job.run) } catch {
+                    logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
+                }
+            }
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
             let step = try store.step(ofCheckpoint: id)

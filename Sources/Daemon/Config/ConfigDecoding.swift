@@ -72,10 +72,19 @@ extension StoreSettings: Decodable {
 }
 
 extension AnalysisSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case pool, threads, concurrency }
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
+        case pool, threads, concurrency
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         pool = try c.bool(.pool) ?? true
+        ww = try WWSettings(c)
+        if !pool, let m = ww.conv, m != .slices {
+            throw ConfigError(key: c.path(.conv), problem: "conflicts with pool = false (which is conv = \"slices\")")
+        }
         threads = try c.int(.threads, atLeast: 1)
         concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
     }
@@ -94,10 +103,13 @@ extension ServiceSettings: Decodable {
 }
 
 extension WatchSettings: Decodable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
         case maxDepth = "max_depth"
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -137,6 +149,7 @@ extension WatchSettings: Decodable {
         pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
         incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
         maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+        ww = try WWSettings(c)
     }
 }
 

@@ -107,7 +107,8 @@ extension HistoryStore {
         return records.map { r in
             var r = r
             r.training = training[r.id] ?? [:]
-            r.aliasPaths = aliases[r.id] ?? []
+            // The same path rewritten with the same bytes is an alias too (identity), not news.
+            r.aliasPaths = (aliases[r.id] ?? []).filter { $0 != r.path }
             return r
         }
     }

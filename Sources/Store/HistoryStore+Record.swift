@@ -281,9 +281,15 @@ extension HistoryStore {
     public func refresh(identity: CheckpointIdentity, step: Int?, stepSource: String?, epoch: Double?,
                         training: [String: Double], at: Date = Date()) throws -> Refreshed? {
         try writing { db -> Refreshed? in
+            // The point itself, or a point this identity was recorded as an alias of (weights
+            // rewritten with the same bytes, then the companions arrived).
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT c.id FROM checkpoints c
-                WHERE c.path = ? AND c.file_size = ? AND c.file_mtime_ns = ? AND c.file_inode = ? AND c.file_device = ?
+                WHERE c.path = ?1 AND c.file_size = ?2 AND c.file_mtime_ns = ?3 AND c.file_inode = ?4 AND c.file_device = ?5
+                UNION ALL
+                SELECT a.checkpoint_id FROM checkpoint_aliases a
+                WHERE a.path = ?1 AND a.file_size = ?2 AND a.file_mtime_ns = ?3 AND a.file_inode = ?4 AND a.file_device = ?5
+                LIMIT 1
                 """, arguments: [identity.path, identity.size, identity.mtimeNs, Int64(bitPattern: identity.inode),
                                  Int64(bitPattern: identity.device)]) else { return nil }
             return try Self.complete(db, checkpointID: row[0], step: step, stepSource: stepSource, epoch: epoch,

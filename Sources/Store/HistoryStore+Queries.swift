@@ -357,3 +357,21 @@ extension HistoryStore {
         }
     }
 }
+
+extension HistoryStore {
+    /// The run's newest `last` analysed checkpoints (one per step: its newest version) with a
+    /// step below `before` when given, oldest first. What the alert rules read per checkpoint:
+    /// an indexed query, so its cost does not grow with the run's length. Unknown run: none.
+    public func analysedCheckpoints(run: String, before: Int? = nil, last: Int) throws -> [CheckpointRecord] {
+        try reading { db in
+            guard let rid = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [run]) else { return [] }
+            let rows = try Row.fetchAll(db, sql: Self.checkpointSelect + """
+                 WHERE c.run_id = ?1 AND c.status = 'ok' AND c.step < ?2
+                   AND c.id = (SELECT c2.id FROM checkpoints c2 WHERE c2.run_id = ?1 AND c2.step = c.step
+                               AND c2.status = 'ok' ORDER BY c2.version DESC, c2.id DESC LIMIT 1)
+                 ORDER BY c.step DESC LIMIT ?3
+                """, arguments: [rid, before ?? Int.max, last])
+            return rows.map(Self.checkpointRecord).reversed()
+        }
+    }
+}

@@ -14,11 +14,6 @@ public struct StorePipeline: CheckpointPipeline {
         var seconds: Double
     }
 
-    public struct Changed: Error, CustomStringConvertible {
-        public var path: String
-        public var description: String { "\(path) changed while it was being analysed" }
-    }
-
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
         var analyzers: Analyzers

@@ -147,7 +147,7 @@ extension HistoryStore {
         return try reading { db in
             var hashes: [String: String] = [:]
             let layers = try Row.fetchAll(db, sql: """
-                SELECT \(LayerColumns.sqlList), lm.tensor_hash FROM layer_metrics lm
+                SELECT \(try LayerColumns.selectList(db)), lm.tensor_hash FROM layer_metrics lm
                 WHERE lm.checkpoint_id = ? ORDER BY lm.rowid
                 """, arguments: [record.id]).map { row -> LayerReport in
                 let r = LayerColumns.decode(row)
@@ -330,7 +330,7 @@ extension HistoryStore {
                                                           arguments: [rid]).map(Self.checkpointRecord), runID: rid)
             let byID = Dictionary(uniqueKeysWithValues: cps.map { ($0.id, $0) })
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT lm.checkpoint_id, l.name AS layer_key, \(LayerColumns.sqlList)
+                SELECT lm.checkpoint_id, l.name AS layer_key, \(try LayerColumns.selectList(db))
                 FROM checkpoints c JOIN layer_metrics lm ON lm.checkpoint_id = c.id
                 JOIN layers l ON l.id = lm.layer_id
                 WHERE c.run_id = ? ORDER BY c.step, c.version, lm.rowid

@@ -34,9 +34,11 @@ extension HistoryStore {
             let id = try Self.insertCheckpoint(
                 db, runID: runID, identity: identity, step: info.step, epoch: info.epoch,
                 stepSource: info.stepSource, format: info.format, analyzedAt: analyzedAt,
-                duration: durationSeconds, status: "ok", error: nil, aliases: aliases)
+                duration: durationSeconds, status: "ok", error: nil, aliases: aliases,
+                options: info.options.isEmpty ? nil
+                    : String(decoding: try JSONEncoder.sorted.encode(info.options), as: UTF8.self))
             try Self.insertLayers(db, runID: runID, checkpointID: id, layers: report.layers,
-                                  hashes: info.tensorHashes)
+                                  hashes: info.tensorHashes, tag: info.seriesTag)
             try Self.saveTraining(db, checkpointID: id, info.training, source: .checkpoint, at: analyzedAt)
             let s = report.summary
             try db.execute(sql: """
@@ -161,7 +163,7 @@ extension HistoryStore {
     static func insertCheckpoint(_ db: Database, runID: Int64, identity i: CheckpointIdentity,
                                  step: Int?, epoch: Double?, stepSource: String?, format: String?,
                                  analyzedAt: Date, duration: Double, status: String,
-                                 error: String?, aliases: String?) throws -> Int64 {
+                                 error: String?, aliases: String?, options: String? = nil) throws -> Int64 {
         let version = (try Int.fetchOne(db, sql: """
             SELECT max(version) FROM checkpoints WHERE run_id = ? AND path = ?
             """, arguments: [runID, i.path]) ?? 0) + 1
@@ -176,17 +178,17 @@ extension HistoryStore {
         try db.execute(sql: """
             INSERT INTO checkpoints (run_id, path, version, step, epoch, step_source, format,
                 file_size, file_mtime_ns, file_inode, file_device, analyzed_at, duration, status,
-                error, aliases)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                error, aliases, options)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [runID, i.path, version, step, epoch, source ?? "user", format,
                              i.size, i.mtimeNs, Int64(bitPattern: i.inode),
                              Int64(bitPattern: i.device), analyzedAt.timeIntervalSince1970,
-                             duration, status, error, aliases])
+                             duration, status, error, aliases, options])
         return db.lastInsertedRowID
     }
 
     static func insertLayers(_ db: Database, runID: Int64, checkpointID: Int64,
-                             layers: [LayerReport], hashes: [String: String]) throws {
+                             layers: [LayerReport], hashes: [String: String], tag: String = "") throws {
         var ids = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
             db, sql: "SELECT name, id FROM layers WHERE run_id = ?", arguments: [runID]
         ).map { ($0["name"] as String, $0["id"] as Int64) })
@@ -199,9 +201,9 @@ extension HistoryStore {
         var seen = Set<String>()
         for r in layers {
             // Two rows normalising to one name (say `module.fc` beside `fc`) stay apart.
-            var key = LayerKey.of(r)
+            var key = LayerKey.of(r, tag: tag)
             var n = 2
-            while !seen.insert(key).inserted { key = "\(LayerKey.of(r))~\(n)"; n += 1 }
+            while !seen.insert(key).inserted { key = "\(LayerKey.of(r, tag: tag))~\(n)"; n += 1 }
             let layerID: Int64
             if let known = ids[key] { layerID = known } else {
                 try newLayer.execute(arguments: [runID, key])

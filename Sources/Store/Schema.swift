@@ -185,6 +185,12 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v3-ww-options") { db in
+            // Issue 13: the option columns of `WWColumns` (num_fingers, raw_alpha) and the
+            // options each checkpoint was analysed with (JSON object, NULL for WW's defaults).
+            try LayerColumns.addMissing(db)
+            try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN options TEXT")
+        }
         m.registerMigration("v4-hook-outbox") { db in
             // One row per (alert transition, hook), written in the transaction that records the
             // transition and marked sent only after the hook ran: a kill -9 in between leaves

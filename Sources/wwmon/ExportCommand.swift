@@ -65,7 +65,7 @@ struct ExportCommand: ParsableCommand {
         var first = true
         let training = format == .csv ? try store.trainingMetricNames(run: runName) : []
         if format == .csv {
-            sink.write(CSV.row(Self.checkpointColumns + ReportOutput.columns + ["slice_id", "reason"]
+            sink.write(CSV.row(Self.checkpointColumns + WWColumns.all.map(\.name)
                                + training.map { "training.\($0)" }))
         }
         if format == .json { sink.write("[\n") }
@@ -84,14 +84,16 @@ struct ExportCommand: ParsableCommand {
         sink.flush()
     }
 
-    /// WW's columns in the contract order, as `ReportOutput.csv` writes them, plus slice and reason.
+    /// Every column of `WWColumns` (WW's, the option columns, slice and reason), empty where a
+    /// row has no value: the export streams, so its header cannot depend on the rows.
     static func wwFields(_ r: LayerReport) -> [String] {
-        ["\(r.layerID)", r.name, r.longname, r.layerType, "\(r.N)", "\(r.M)", "\(r.rf)", Text.exact(r.Q),
-         "\(r.numEvals)", Text.exact(r.svMax), Text.exact(r.svMin), "\(r.rankLoss)", "\(r.weakRankLoss)",
-         Text.exact(r.lambdaMax), Text.exact(r.alpha), Text.exact(r.xmin), Text.exact(r.xmax), Text.exact(r.D),
-         Text.exact(r.sigma), "\(r.numPLSpikes)", r.status, r.warning, Text.exact(r.norm), Text.exact(r.logNorm),
-         Text.exact(r.spectralNorm), Text.exact(r.logSpectralNorm), Text.exact(r.alphaWeighted),
-         Text.exact(r.logAlphaNorm), Text.exact(r.stableRank), "\(r.matrixRank)", Text.exact(r.entropy),
-         r.sliceID.map(String.init) ?? "", r.reason ?? ""]
+        WWColumns.all.map { col in
+            switch col.get(r) {
+            case .int(let v): "\(v)"
+            case .real(let v): Text.exact(v)
+            case .text(let v): v
+            case .null: ""
+            }
+        }
     }
 }

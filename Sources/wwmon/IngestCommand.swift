@@ -31,7 +31,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training epoch (default: from the checkpoint).") var epoch: Double?
     @Option(name: .long, help: "Record this `wwmon analyze --format json` output instead of analysing (- = stdin).")
     var report: String?
-    @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False).") var noPool = false
+    @OptionGroup var analysis: AnalysisFlags
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
     @Flag(name: .long, help: "Analyse again a checkpoint recorded as an error (its error row is replaced).")
@@ -41,6 +41,7 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        try analysis.validate()
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1.") }
         if runName.isEmpty { throw ValidationError("--run must not be empty.") }
     }
@@ -72,7 +73,8 @@ struct IngestCommand: AsyncParsableCommand {
             cfg = DaemonConfig(watches: [])
         }
         var options = cfg
-        if noPool { options.analysis.pool = false }
+        // Flags given on the command line override the config's [analysis] keys.
+        options.analysis.ww = options.analysis.ww.overridden(by: analysis.settings)
         if let jobs { options.analysis.threads = jobs }
         // The daemon's own pipeline: the same job, the same checks, the same alert rules.
         var logger = Logger(label: "wwmon.ingest")

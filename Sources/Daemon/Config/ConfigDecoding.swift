@@ -73,14 +73,21 @@ extension StoreSettings: Decodable {
 }
 
 extension AnalysisSettings: Decodable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
         case pool, threads, concurrency, memoryLimit = "memory_limit_mb", timeLimit = "time_limit_seconds"
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         memoryLimitMB = try c.int(.memoryLimit, in: 1...(1 << 30))
         timeLimitSeconds = try c.seconds(.timeLimit, above: 0) ?? AnalysisSettings().timeLimitSeconds
         pool = try c.bool(.pool) ?? true
+        ww = try WWSettings(c)
+        if !pool, let m = ww.conv, m != .slices {
+            throw ConfigError(key: c.path(.conv), problem: "conflicts with pool = false (which is conv = \"slices\")")
+        }
         threads = try c.int(.threads, in: 1...ConfigLimits.maxWorkers)
         concurrency = try c.int(.concurrency, in: 1...ConfigLimits.maxWorkers) ?? 1
     }
@@ -99,10 +106,13 @@ extension ServiceSettings: Decodable {
 }
 
 extension WatchSettings: Decodable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
         case maxDepth = "max_depth", symlinksOutsideRoot = "symlinks_outside_root"
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -143,6 +153,7 @@ extension WatchSettings: Decodable {
         incompleteErrorSeconds = try c.seconds(.incomplete, above: 0) ?? d.incompleteErrorSeconds
         maxDepth = try c.int(.maxDepth, in: 1...ConfigLimits.maxDepth) ?? d.maxDepth
         symlinksOutsideRoot = try c.bool(.symlinksOutsideRoot) ?? false
+        ww = try WWSettings(c)
     }
 }
 

@@ -40,9 +40,11 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var memoryLimitMB: Int?
     /// A checkpoint still analysing after this long is recorded as `error: timed out after …`.
     public var timeLimitSeconds: Double
-    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, memoryLimitMB: Int? = nil,
-                timeLimitSeconds: Double = 3600) {
-        self.pool = pool; self.threads = threads; self.concurrency = concurrency
+    /// WeightWatcher options for every watch (fix_fingers, conv, layer selection, …).
+    public var ww: WWSettings
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, ww: WWSettings = .init(),
+                memoryLimitMB: Int? = nil, timeLimitSeconds: Double = 3600) {
+        self.pool = pool; self.threads = threads; self.concurrency = concurrency; self.ww = ww
         self.memoryLimitMB = memoryLimitMB; self.timeLimitSeconds = timeLimitSeconds
     }
 }
@@ -88,11 +90,15 @@ public struct WatchSettings: Sendable, Equatable {
     /// Whether a file symlink in a run may point outside the watched root (directory symlinks
     /// are never followed).
     public var symlinksOutsideRoot: Bool
+    /// This watch's WeightWatcher options, over `[analysis]`'s.
+    public var ww: WWSettings
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,
                 patterns: [String] = WatchSettings.defaultPatterns, pollIntervalSeconds: Double = 30,
-                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, symlinksOutsideRoot: Bool = false) {
+                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, ww: WWSettings = .init(),
+                symlinksOutsideRoot: Bool = false) {
+        self.ww = ww
         self.path = path; self.run = run; self.runsInSubdirectories = runsInSubdirectories
         self.settleSeconds = settleSeconds; self.mode = mode; self.patterns = patterns
         self.pollIntervalSeconds = pollIntervalSeconds; self.incompleteErrorSeconds = incompleteErrorSeconds

@@ -21,10 +21,17 @@ public struct StorePipeline: CheckpointPipeline {
 
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
-        var analyzer: Analyzer
+        var analyzers: Analyzers
         var alerts: AlertPipeline?
-        init(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
-        func set(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+        init(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        func set(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
+    }
+
+    /// One analyzer per watch root (a watch's WeightWatcher keys over `[analysis]`'s).
+    struct Analyzers: Sendable {
+        var global: Analyzer
+        var byRoot: [String: Analyzer]
     }
 
     public let store: HistoryStore
@@ -33,14 +40,19 @@ public struct StorePipeline: CheckpointPipeline {
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
         self.store = store; self.logger = logger
-        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
     }
 
-    static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
-        Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
-                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                          memoryLimitBytes: c.analysis.memoryLimitMB.map { $0 << 20 }),
-                 logger: logger)
+    static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
+        let threads = c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        func make(_ s: WWSettings) -> Analyzer {
+            var options = s.options(pool: c.analysis.pool, concurrency: threads)
+            options.memoryLimitBytes = c.analysis.memoryLimitMB.map { $0 << 20 }
+            return Analyzer(options: options, logger: logger)
+        }
+        var byRoot: [String: Analyzer] = [:]
+        for w in c.watches { byRoot[w.path] = make(c.analysis.ww.overridden(by: w.ww)) }
+        return Analyzers(global: make(c.analysis.ww), byRoot: byRoot)
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
@@ -51,7 +63,7 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -96,7 +108,7 @@ public struct StorePipeline: CheckpointPipeline {
                      metadata: ["unix_time": "\(String(format: "%.6f", Date().timeIntervalSince1970))"])
         let start = ContinuousClock.now
         let store = self.store
-        let analyzer = await current.analyzer
+        let analyzer = await current.analyzer(root: job.candidate.root)
         // Opened once: by the readiness check when it ran (the stamps are checked unchanged
         // since), else here.
         var report: CheckpointReport

@@ -52,10 +52,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "CompressNIO", package: "compress-nio"),
         ]),
-        // Alert rules over metric series, firing/resolved lifecycle, hook processes.
+        // Alert rules over metric series, firing/resolved lifecycle, hook processes. No GRDB:
+        // the alerts, hook_runs and hook_outbox SQL lives in Store (HistoryStore+Alerts.swift).
         .target(name: "Alerts", dependencies: [
             "Metrics", "Store",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),

@@ -32,7 +32,7 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// An alert's identity: rule, run and layer ("" for run-level rules).
-public struct Fingerprint: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct AlertFingerprint: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var rule: AlertRule
     public var run: String
     public var layer: String
@@ -51,7 +51,7 @@ public struct Fingerprint: Sendable, Hashable, Codable, Comparable, CustomString
 
 /// A rule's finding at one checkpoint: the condition holds now.
 public struct AlertCondition: Sendable, Equatable {
-    public var fingerprint: Fingerprint
+    public var fingerprint: AlertFingerprint
     /// The metric judged: `alpha`, `mean_alpha`, `alpha_weighted`, `log_spectral_norm`, ...
     public var metric: String
     public var step: Int
@@ -59,7 +59,7 @@ public struct AlertCondition: Sendable, Equatable {
     public var threshold: Double?
     public var message: String
 
-    public init(fingerprint: Fingerprint, metric: String, step: Int, value: Double?,
+    public init(fingerprint: AlertFingerprint, metric: String, step: Int, value: Double?,
                 threshold: Double?, message: String) {
         self.fingerprint = fingerprint; self.metric = metric; self.step = step
         self.value = value; self.threshold = threshold; self.message = message

@@ -12,7 +12,7 @@ public struct RulesEngine: Sendable {
         switch input.outcome {
         case .failed(let path, let error):
             let c = AlertCondition(
-                fingerprint: Fingerprint(rule: .checkpointError, run: input.run),
+                fingerprint: AlertFingerprint(rule: .checkpointError, run: input.run),
                 metric: "checkpoint", step: input.step, value: nil, threshold: nil,
                 message: "checkpoint \(path) could not be analysed: \(error)")
             return Evaluation(run: input.run, step: input.step, evaluated: AlertRule.onFailure,
@@ -44,7 +44,7 @@ private struct Context {
 
     func condition(_ rule: AlertRule, layer: String = "", metric: String, value: Double?,
                    threshold: Double?, _ message: String) -> AlertCondition {
-        AlertCondition(fingerprint: Fingerprint(rule: rule, run: run, layer: layer),
+        AlertCondition(fingerprint: AlertFingerprint(rule: rule, run: run, layer: layer),
                        metric: metric, step: step, value: value, threshold: threshold,
                        message: message)
     }

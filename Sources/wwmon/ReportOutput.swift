@@ -21,14 +21,14 @@ enum ReportOutput {
         var out = (columns + (perSlice ? ["slice_id"] : [])).joined(separator: ",") + "\n"
         for r in rows {
             var f: [String] = [
-                "\(r.layerID)", quote(r.name), quote(r.longname), r.layerType, "\(r.N)", "\(r.M)", "\(r.rf)",
+                "\(r.layerID)", CSV.field(r.name), CSV.field(r.longname), r.layerType, "\(r.N)", "\(r.M)", "\(r.rf)",
                 num(r.Q), "\(r.numEvals)", num(r.svMax), num(r.svMin), "\(r.rankLoss)", "\(r.weakRankLoss)",
                 num(r.lambdaMax), num(r.alpha), num(r.xmin), r.xmax.map(num) ?? "", num(r.D), num(r.sigma),
                 "\(r.numPLSpikes)", r.status, r.warning, num(r.norm), num(r.logNorm), num(r.spectralNorm),
                 num(r.logSpectralNorm), num(r.alphaWeighted), num(r.logAlphaNorm), num(r.stableRank),
                 "\(r.matrixRank)", num(r.entropy)]
             if perSlice { f.append("\(r.sliceID ?? 0)") }
-            out += f.joined(separator: ",") + "\n"
+            out += f.joined(separator: ",") + "\n"       // numbers and WW's fixed words need no quoting
         }
         return out
     }
@@ -36,22 +36,16 @@ enum ReportOutput {
     static func table(_ report: CheckpointReport, perSlice: Bool) -> String {
         let head = ["id", "name", "type", "N", "M", "alpha", "alpha_w", "log_spec", "stable_rank", "D",
                     "spikes", "warning"] + (perSlice ? ["slice"] : [])
-        var rows = [head]
+        var table = Table(head, left: [1, 2, 11])
         for r in report.layers {
             var line = ["\(r.layerID)", r.name, r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
                         fixed(r.alphaWeighted), fixed(r.logSpectralNorm), fixed(r.stableRank, 2), fixed(r.D),
                         "\(r.numPLSpikes)", r.status == "success" ? r.warning : "failed: \(r.reason ?? "")"]
             if perSlice { line.append("\(r.sliceID ?? 0)") }
-            rows.append(line)
+            table.add(line)
         }
-        let widths = head.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var out = ""
-        for row in rows {
-            out += row.enumerated().map { c, v in
-                c == 1 || c == 2 || c == row.count - 1 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - v.count) + v
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-        }
+        // Plain text: `analyze` output is compared with WW's and piped; no colour codes.
+        var out = table.render(Style(color: false))
         let s = report.summary
         out += "\nsummary: ⟨alpha⟩ \(fixed(s.alpha))  ⟨alpha_weighted⟩ \(fixed(s.alphaWeighted))"
         out += "  ⟨log_spectral_norm⟩ \(fixed(s.logSpectralNorm))  ⟨log_norm⟩ \(fixed(s.logNorm))"
@@ -71,8 +65,4 @@ enum ReportOutput {
         v.isFinite ? String(format: "%.\(digits)f", v) : (v.isNaN ? "-" : (v > 0 ? "inf" : "-inf"))
     }
 
-    static func quote(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
 }

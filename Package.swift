@@ -22,8 +22,11 @@ let package = Package(
     targets: [
         // LAPACKE + CBLAS from Debian's liblapacke-dev / libopenblas-dev (one OpenBLAS instance).
         .systemLibrary(name: "CLapack", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
-        // Checkpoint readers: bytes on disk -> tensor descriptors, read one at a time. Foundation only.
-        .target(name: "Checkpoint"),
+        // Checkpoint readers: bytes on disk -> tensor descriptors, read one at a time. Foundation
+        // and zlib only.
+        // zlib from Debian's zlib1g-dev, for np.savez_compressed members (Numpy/DeflatedEntry.swift).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Checkpoint", dependencies: ["CZlib"]),
         // WeightWatcher 0.7.7 metrics: arrays in, numbers out. No files, no clocks.
         .target(name: "Metrics", dependencies: ["CLapack"]),
         // Glue: a checkpoint's tensors -> layer plans -> metrics on a bounded pool -> a report.
@@ -45,7 +48,7 @@ let package = Package(
         ]),
         // Watcher, scheduler, alerts, hooks, systemd integration.
         .target(name: "Daemon", dependencies: [
-            "Checkpoint", "Analysis", "Store", "Alerts",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Alerts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

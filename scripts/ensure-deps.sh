@@ -2,7 +2,7 @@
 # Installs the Debian packages wwmon builds and tests against, if any is missing.
 # Used by scripts/main.sh and scripts/test.sh (the README's two commands).
 set -euo pipefail
-PKGS=(libsqlite3-dev liblapacke-dev libopenblas-dev systemd)
+PKGS=(libsqlite3-dev liblapacke-dev libopenblas-dev zlib1g-dev systemd)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -267,7 +267,8 @@ def gen_tutorial():
     sd = m.state_dict()
     ckpt = {"epoch": 7, "model_state_dict": sd, "optimizer_state_dict": opt.state_dict(), "loss": float(loss)}
     save(ckpt, "tutorial.pt")
-    expect("tutorial", "tutorial.pt", sd, epoch=7.0, source="framework",
+    # The step is Adam's counter (3 steps taken), the epoch the "epoch" key (README: which step).
+    expect("tutorial", "tutorial.pt", sd, step=3, epoch=7.0, source="optimizer",
            note="only model_state_dict; Adam exp_avg/exp_avg_sq have weight shapes and are not analysed")
 
 
@@ -419,6 +420,9 @@ def gen_hostile():
     save({"fc.weight": w, "payload": _Evil()}, "hostile/os_system.pt")
     save({"fc.weight": w, "payload": _EvalPayload()}, "hostile/reduce_eval.pt")
     save({"model_state_dict": {"fc.weight": w}, "args": ap.Namespace(lr=0.1)}, "hostile/namespace_object.pt")
+    # torch.save({"model": model}): a whole pickled nn.Module, refused with advice (never rebuilt).
+    torch.manual_seed(16)
+    save({"model": nn.Linear(4, 4), "epoch": 1}, "hostile/whole_module.pt")
     # A file torch.save was still writing: the first half of a real archive, no central directory.
     buf = io.BytesIO()
     torch.save(MLP().state_dict(), buf)

@@ -73,8 +73,13 @@ public struct Evaluation: Sendable, Equatable {
     public var step: Int
     public var evaluated: Set<AlertRule>
     public var conditions: [AlertCondition]
+    /// Alerts whose value is back inside by the resolve margin: a firing one resolves at once
+    /// (hysteresis; the others wait for `resolveAfter` clear checkpoints).
+    public var clearlyInside: Set<AlertFingerprint>
 
-    public init(run: String, step: Int, evaluated: Set<AlertRule>, conditions: [AlertCondition]) {
+    public init(run: String, step: Int, evaluated: Set<AlertRule>, conditions: [AlertCondition],
+                clearlyInside: Set<AlertFingerprint> = []) {
         self.run = run; self.step = step; self.evaluated = evaluated; self.conditions = conditions
+        self.clearlyInside = clearlyInside
     }
 }

@@ -54,6 +54,9 @@ public struct AlertEvent: Sendable, Equatable {
 public struct AlertBook: Sendable, Equatable {
     /// Firing alerts by fingerprint.
     public private(set) var active: [AlertFingerprint: AlertState]
+    /// Consecutive evaluations a firing alert's condition has been absent (hysteresis). Kept
+    /// in memory: after a restart an alert needs its full `resolveAfter` again, the safe side.
+    public private(set) var clearStreak: [AlertFingerprint: Int] = [:]
 
     public init(active: [AlertState] = []) {
         self.active = Dictionary(active.filter { $0.status == .firing }.map { ($0.fingerprint, $0) },
@@ -61,12 +64,16 @@ public struct AlertBook: Sendable, Equatable {
     }
 
     /// Applies one run's evaluation at time `now`; returns the transitions in a stable order
-    /// (fired and repeated by fingerprint, then resolved by fingerprint).
-    public mutating func apply(_ e: Evaluation, now: Date, repeatInterval: Double) -> [AlertEvent] {
+    /// (fired and repeated by fingerprint, then resolved by fingerprint). Hysteresis: a firing
+    /// alert whose condition is absent resolves when the evaluation finds it clearly inside
+    /// (`Evaluation.clearlyInside`) or after `resolveAfter` consecutive absent evaluations.
+    public mutating func apply(_ e: Evaluation, now: Date, repeatInterval: Double,
+                               resolveAfter: Int = 1) -> [AlertEvent] {
         var events: [AlertEvent] = []
         var holding = Set<AlertFingerprint>()
         for c in e.conditions.sorted(by: { $0.fingerprint < $1.fingerprint }) {
             guard holding.insert(c.fingerprint).inserted else { continue }
+            clearStreak[c.fingerprint] = nil
             if var a = active[c.fingerprint] {
                 a.step = c.step; a.value = c.value; a.threshold = c.threshold
                 a.message = c.message; a.metric = c.metric
@@ -87,8 +94,33 @@ public struct AlertBook: Sendable, Equatable {
             $0.run == e.run && e.evaluated.contains($0.rule) && !holding.contains($0)
         }.sorted()
         for fp in cleared {
+            let streak = (clearStreak[fp] ?? 0) + 1
+            guard streak >= resolveAfter || e.clearlyInside.contains(fp) else {
+                clearStreak[fp] = streak
+                continue
+            }
+            clearStreak[fp] = nil
             var a = active.removeValue(forKey: fp)!
             a.status = .resolved; a.resolvedAt = now; a.lastSentAt = now; a.step = e.step
+            events.append(AlertEvent(kind: .resolved, alert: a, at: now))
+        }
+        return events
+    }
+
+    /// The transitions between two states of one run's alerts: `fired` for alerts firing only
+    /// in `to`, `resolved` (at `step`) for those firing only in `from`. Alerts firing in both
+    /// carry on silently (their reminders keep their schedule).
+    public static func netChange(run: String, from: AlertBook, to: AlertBook, step: Int?, now: Date) -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        for fp in to.active.keys.sorted() where fp.run == run && from.active[fp] == nil {
+            var a = to.active[fp]!
+            a.firedAt = now; a.lastSentAt = now
+            events.append(AlertEvent(kind: .fired, alert: a, at: now))
+        }
+        for fp in from.active.keys.sorted() where fp.run == run && to.active[fp] == nil {
+            var a = from.active[fp]!
+            a.status = .resolved; a.resolvedAt = now; a.lastSentAt = now
+            if let step { a.step = step }
             events.append(AlertEvent(kind: .resolved, alert: a, at: now))
         }
         return events

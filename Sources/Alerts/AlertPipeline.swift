@@ -21,18 +21,57 @@ public actor AlertPipeline {
     }
 
     /// A checkpoint was analysed and recorded. Returns the transitions it caused (already
-    /// stored and queued for hooks).
+    /// stored and queued for hooks). The rules see a run's checkpoints in step order whatever
+    /// order they were analysed in: one older than the run's newest (a backlog analysed newest
+    /// first, a late file) makes the newest ones be judged again, so the alerts left firing are
+    /// the newest checkpoint's.
     @discardableResult
     public func checkpointRecorded(run: String, step: Int, rows: [LayerReport], summary: Summary,
                                    at now: Date = Date()) async throws -> [AlertEvent] {
         try await serially {
             let t = engine.settings.thresholds(for: run)
-            let history = try await store.snapshots(
-                run: run, before: step, limit: max(t.driftWindow, t.trendWindow + t.reversalSteps) + 1)
+            let window = try await store.analysed(run: run, last: t.resolveAfter + 1)
+            if let newest = window.last?.step, newest > step {
+                return try await replay(run: run, window, now: now)
+            }
             return try await apply(RuleInput(run: run, step: step,
                                              outcome: .analysed(rows: rows, summary: summary),
-                                             history: history), now: now)
+                                             history: try await history(run, before: step, t)), now: now)
         }
+    }
+
+    /// A recorded checkpoint moved to another step (files beside it arrived late): judge the
+    /// run's newest checkpoints again, in step order.
+    @discardableResult
+    public func reevaluate(run: String, at now: Date = Date()) async throws -> [AlertEvent] {
+        try await serially {
+            let t = engine.settings.thresholds(for: run)
+            return try await replay(run: run, try await store.analysed(run: run, last: t.resolveAfter + 1), now: now)
+        }
+    }
+
+    private func history(_ run: String, before step: Int, _ t: AlertThresholds) async throws -> [CheckpointSnapshot] {
+        try await store.snapshots(run: run, before: step,
+                                  limit: max(t.driftWindow, t.trendWindow + t.reversalSteps) + 1)
+    }
+
+    /// Judges `window` (the run's newest checkpoints, oldest first) in order on a copy of the
+    /// lifecycle, then stores and sends only the net change against what was firing before:
+    /// a replay must not replay old transitions to the hooks. `resolveAfter + 1` checkpoints
+    /// decide the firing set exactly (older ones only feed the rules' history windows).
+    private func replay(run: String, _ window: [AnalysedCheckpoint], now: Date) async throws -> [AlertEvent] {
+        let before = try await loadedBook()
+        var after = before
+        let t = engine.settings.thresholds(for: run)
+        for c in window {
+            let e = engine.evaluate(RuleInput(run: run, step: c.step, outcome: .analysed(rows: c.rows, summary: c.summary),
+                                              history: try await history(run, before: c.step, t)))
+            _ = after.apply(e, now: now, repeatInterval: .infinity, resolveAfter: t.resolveAfter)
+        }
+        let events = AlertBook.netChange(run: run, from: before, to: after, step: window.last?.step, now: now)
+        book = after
+        try await publish(events)
+        return events
     }
 
     /// A checkpoint could not be read or analysed.
@@ -62,8 +101,8 @@ public actor AlertPipeline {
     private func apply(_ input: RuleInput, now: Date) async throws -> [AlertEvent] {
         var b = try await loadedBook()
         let evaluation = engine.evaluate(input)
-        let events = b.apply(evaluation, now: now,
-                             repeatInterval: engine.settings.thresholds(for: input.run).repeatInterval)
+        let t = engine.settings.thresholds(for: input.run)
+        let events = b.apply(evaluation, now: now, repeatInterval: t.repeatInterval, resolveAfter: t.resolveAfter)
         book = b
         try await publish(events)
         return events

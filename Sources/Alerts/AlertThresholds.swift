@@ -20,6 +20,12 @@ public struct AlertThresholds: Sendable, Equatable {
     public var reversalSteps: Int = 2
     /// How long a firing alert stays quiet before it is sent again, in seconds.
     public var repeatInterval: Double = 4 * 3600
+    /// Hysteresis: a firing level alert (alpha range, mean alpha) resolves at once only when its
+    /// value is back inside by this margin (alpha units)…
+    public var resolveMargin: Double = 0.2
+    /// … otherwise after this many consecutive checkpoints without the condition. 1 = resolve
+    /// at the first clear checkpoint (no hysteresis).
+    public var resolveAfter: Int = 3
 
     public init() {}
 }
@@ -35,6 +41,8 @@ public struct AlertThresholdOverrides: Sendable, Equatable {
     public var trendWindow: Int?
     public var reversalSteps: Int?
     public var repeatInterval: Double?
+    public var resolveMargin: Double?
+    public var resolveAfter: Int?
 
     public init(alphaMin: Double? = nil, alphaMax: Double? = nil, driftAbs: Double? = nil,
                 driftSigma: Double? = nil, driftWindow: Int? = nil, meanAlphaMin: Double? = nil,
@@ -75,6 +83,8 @@ extension AlertThresholds {
         if let v = o.trendWindow { t.trendWindow = v }
         if let v = o.reversalSteps { t.reversalSteps = v }
         if let v = o.repeatInterval { t.repeatInterval = v }
+        if let v = o.resolveMargin { t.resolveMargin = v }
+        if let v = o.resolveAfter { t.resolveAfter = v }
         return t
     }
 }

@@ -68,6 +68,17 @@ public struct HistoryAlertStore: AlertStore, HookRunSink {
         }
     }
 
+    public func analysed(run: String, last: Int) async throws -> [AnalysedCheckpoint] {
+        let records: [CheckpointRecord]
+        do { records = try store.checkpoints(run: run) } catch StoreError.unknownRun { return [] }
+        var byStep: [Int: CheckpointRecord] = [:]
+        for r in records where r.status == .ok { byStep[r.step] = r }
+        return try byStep.keys.sorted().suffix(last).compactMap { step in
+            guard let report = try store.report(of: byStep[step]!) else { return nil }
+            return AnalysedCheckpoint(step: step, rows: report.layers, summary: report.summary)
+        }
+    }
+
     public func record(_ events: [AlertEvent]) async throws {
         try store.write { db in
             for e in events where e.kind != .test {

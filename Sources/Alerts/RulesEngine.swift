@@ -28,7 +28,7 @@ public struct RulesEngine: Sendable {
             out += ctx.fitFailures()
             out += ctx.layersChanged()
             return Evaluation(run: input.run, step: input.step, evaluated: AlertRule.onAnalysis,
-                              conditions: out)
+                              conditions: out, clearlyInside: ctx.clearlyInside())
         }
     }
 }
@@ -55,7 +55,8 @@ private struct Context {
                 return condition(.alphaOutOfRange, layer: r.alertKey, metric: "alpha",
                                  value: r.alpha, threshold: t.alphaMin,
                                  "layer \(r.alertKey): alpha \(f(r.alpha)) < alpha_min \(f(t.alphaMin)) "
-                                 + "at step \(step): over-trained (spin-glass side) by WeightWatcher's labels")
+                                 + "at step \(step): over-trained (spin-glass side) by WeightWatcher's labels"
+                                 + fingersNote(r))
             }
             if r.alpha > t.alphaMax {
                 let spurious = r.alpha > 8
@@ -65,10 +66,34 @@ private struct Context {
                                  value: r.alpha, threshold: t.alphaMax,
                                  "layer \(r.alertKey): alpha \(f(r.alpha)) > alpha_max \(f(t.alphaMax)) "
                                  + "at step \(step): under-trained (random-like) by WeightWatcher's labels; "
-                                 + "WeightWatcher's README treats alpha > 8 as spurious." + spurious)
+                                 + "WeightWatcher's README treats alpha > 8 as spurious." + spurious + fingersNote(r))
             }
             return nil
         }
+    }
+
+    /// Level alerts whose value is back inside by `resolveMargin` (hysteresis, AlertBook.apply).
+    func clearlyInside() -> Set<AlertFingerprint> {
+        let m = t.resolveMargin
+        var out: Set<AlertFingerprint> = []
+        for r in rows where r.isFitted && r.alpha >= t.alphaMin + m && r.alpha <= t.alphaMax - m {
+            out.insert(AlertFingerprint(rule: .alphaOutOfRange, run: run, layer: r.alertKey))
+        }
+        let fitted = rows.filter(\.isFitted)
+        if !fitted.isEmpty, fitted.map(\.alpha).reduce(0, +) / Double(fitted.count) >= t.meanAlphaMin + m {
+            out.insert(AlertFingerprint(rule: .meanAlphaLow, run: run))
+        }
+        // Analysed at all: the checkpoint-error alert has nothing left to wait for.
+        out.insert(AlertFingerprint(rule: .checkpointError, run: run))
+        return out
+    }
+
+    /// Says when fix_fingers changed the fit the alert is about (issue 13).
+    func fingersNote(_ r: LayerReport) -> String {
+        guard let n = r.numFingers else { return "" }
+        if n == 0 { return " (fix_fingers clip_xmax was on and clipped nothing.)" }
+        return " (fix_fingers clip_xmax clipped the \(n + 1) largest eigenvalues: "
+            + "alpha \(f(r.rawAlpha ?? .nan)) before the fix.)"
     }
 
     func drift() -> [AlertCondition] {

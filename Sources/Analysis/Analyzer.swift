@@ -27,7 +27,7 @@ public struct Analyzer: Sendable {
     /// each tensor's bytes are hashed first and a layer whose content was analysed before takes
     /// its earlier rows instead of being recomputed.
     public func analyze(_ contents: CheckpointContents, reuse: Reuse? = nil) async throws -> CheckpointReport {
-        let (plans, skipped) = Self.plans(for: contents.tensors, pool: options.pool,
+        let (plans, skipped) = Self.plans(for: contents.tensors, options: options,
                                           everyArrayIsWeight: (contents.format == .npy || contents.format == .npz)
                                               && !contents.tensors.contains { $0.name.hasSuffix(".weight") })
         let largest = plans.map { $0.plan.workingBytes }.max() ?? 0
@@ -37,6 +37,7 @@ public struct Analyzer: Sendable {
         let solo = plans.filter { options.concurrency == 1 || $0.plan.workingBytes * 2 > budget }
         let shared = plans.filter { !(options.concurrency == 1 || $0.plan.workingBytes * 2 > budget) }
         let method = options.method
+        let ww = options.ww
         let cores = ProcessInfo.processInfo.activeProcessorCount
         logger.debug("analysing layers", metadata: ["layers": "\(plans.count)", "layers.alone": "\(solo.count)",
                                                    "memory.largest_mib": "\(largest >> 20)", "memory.budget_mib": "\(budget >> 20)"])
@@ -45,7 +46,7 @@ public struct Analyzer: Sendable {
         if !solo.isEmpty {
             let done = try await BLASGate.shared.with(threads: cores) { () async throws -> [Int: Computed] in
                 var out: [Int: Computed] = [:]
-                for job in solo { out[job.index] = try await Self.compute(job, method: method, reuse: reuse) }
+                for job in solo { out[job.index] = try await Self.compute(job, method: method, ww: ww, reuse: reuse) }
                 return out
             }
             rows.merge(done) { a, _ in a }
@@ -58,7 +59,7 @@ public struct Analyzer: Sendable {
                         await gate.acquire(job.plan.workingBytes)
                         group.addTask {
                             do {
-                                let computed = try await Self.compute(job, method: method, reuse: reuse)
+                                let computed = try await Self.compute(job, method: method, ww: ww, reuse: reuse)
                                 await gate.release(job.plan.workingBytes)
                                 return (job.index, computed)
                             } catch {
@@ -86,7 +87,8 @@ public struct Analyzer: Sendable {
                                        stepSource: contents.stepSource?.rawValue,
                                        aliases: contents.aliases, tensorHashes: hashes,
                                        layersReused: reuse == nil ? nil : reused,
-                                       training: contents.training))
+                                       training: contents.training, options: options.recorded,
+                                       seriesTag: options.ww.tag))
     }
 
     struct Job: Sendable { var index: Int; var plan: LayerPlan; var tensor: TensorRef }
@@ -94,13 +96,18 @@ public struct Analyzer: Sendable {
     /// WW's layer selection over the reader's tensors, in order; and how many `*.weight`
     /// tensors produce no row. NumPy files carry bare arrays (`W.npy`, `np.savez(f, w1=...)`),
     /// so there every array is a candidate weight, named as the file names it.
-    static func plans(for tensors: [TensorRef], pool: Bool, everyArrayIsWeight: Bool = false) -> ([Job], Int) {
+    static func plans(for tensors: [TensorRef], options: AnalysisOptions = .init(),
+                      everyArrayIsWeight: Bool = false) -> ([Job], Int) {
         var jobs: [Job] = [], skipped = 0, layerID = 0
+        let filter = options.selection.filter
+        let operatorSize = options.ww.conv == .operator ? options.ww.inputSize : nil
         for t in tensors where t.name.hasSuffix(".weight") || everyArrayIsWeight {
             defer { layerID += 1 }
             let name = t.name.hasSuffix(".weight") ? t.name : t.name + ".weight"
             switch LayerPlanning.plan(name: name, shape: t.shape, isFloat: t.dtype.isFloatingPoint,
-                                      dtypeName: t.dtype.rawValue, layerID: layerID, pool: pool) {
+                                      dtypeName: t.dtype.rawValue, layerID: layerID, pool: options.pool,
+                                      selection: options.selection, filter: filter,
+                                      operatorSize: operatorSize) {
             case .success(let p): jobs.append(Job(index: jobs.count, plan: p, tensor: t))
             case .failure: skipped += 1
             }
@@ -112,11 +119,12 @@ public struct Analyzer: Sendable {
 
     /// Reads one layer's tensor and computes its rows on the compute pool (or reuses earlier
     /// rows of identical content).
-    static func compute(_ job: Job, method: SpectrumMethod, reuse: Reuse?) async throws -> Computed {
+    static func compute(_ job: Job, method: SpectrumMethod, ww: WWOptions = .init(),
+                        reuse: Reuse?) async throws -> Computed {
         var key: String?
         if let reuse {
             let hash = try await ComputePool.run { Result { try TensorReader().contentHash(job.tensor) } }.get()
-            let k = contentKey(hash: hash, job.tensor, pool: job.plan.pool)
+            let k = contentKey(hash: hash, job.tensor, pool: job.plan.pool, tag: ww.tag)
             key = k
             if let earlier = await reuse(k), earlier.count == job.plan.rowCount {
                 let rows = earlier.map { r -> LayerReport in
@@ -130,14 +138,16 @@ public struct Analyzer: Sendable {
         let result: Result<[LayerReport], Error> = await ComputePool.run {
             Result {
                 let weights = try TensorReader().readFloat64(job.tensor)
-                return LayerMetrics.analyze(job.plan, weights: weights, method: method)
+                return LayerMetrics.analyze(job.plan, weights: weights, method: method, options: ww)
             }
         }
         return Computed(rows: try result.get(), key: key, reused: false)
     }
 
-    /// Identity of a layer's input: its bytes, how to read them, and the pooling mode.
-    static func contentKey(hash: String, _ t: TensorRef, pool: Bool) -> String {
-        "xxh64:\(hash):\(t.dtype.rawValue):\(t.shape.map(String.init).joined(separator: "x")):\(pool ? "pool" : "slices")"
+    /// Identity of a layer's input: its bytes, how to read them, the pooling mode and the other
+    /// options that change its numbers (rows computed under other options are never reused).
+    static func contentKey(hash: String, _ t: TensorRef, pool: Bool, tag: String = "") -> String {
+        let base = "xxh64:\(hash):\(t.dtype.rawValue):\(t.shape.map(String.init).joined(separator: "x")):\(pool ? "pool" : "slices")"
+        return tag.isEmpty ? base : base + ":" + tag
     }
 }

@@ -28,19 +28,26 @@ public struct CheckpointInfo: Sendable, Codable {
     public var layersReused: Int?
     /// Training metrics stored with the checkpoint (`CheckpointContents.training`).
     public var training: [String: Double] = [:]
+    /// The analysis options that differ from WeightWatcher's defaults (`AnalysisOptions.recorded`).
+    public var options: [String: String] = [:]
+    /// `WWOptions.tag`: names the series these rows belong to; "" for WW's defaults.
+    public var seriesTag: String = ""
 
     enum CodingKeys: String, CodingKey {
         case path, format, step, epoch, stepSource = "step_source", aliases
         case tensorHashes = "tensor_hashes", layersReused = "layers_reused", training
+        case options, seriesTag = "series_tag"
     }
 
     public init(path: String, format: String, step: Int? = nil, epoch: Double? = nil,
                 stepSource: String? = nil, aliases: [String: String] = [:],
                 tensorHashes: [String: String] = [:], layersReused: Int? = nil,
-                training: [String: Double] = [:]) {
+                training: [String: Double] = [:], options: [String: String] = [:],
+                seriesTag: String = "") {
         self.path = path; self.format = format; self.step = step; self.epoch = epoch
         self.stepSource = stepSource; self.aliases = aliases; self.tensorHashes = tensorHashes
         self.layersReused = layersReused; self.training = training
+        self.options = options; self.seriesTag = seriesTag
     }
 
     /// Reports written before `training` existed (analyze --format json files fed to `ingest`)
@@ -56,5 +63,19 @@ public struct CheckpointInfo: Sendable, Codable {
         tensorHashes = try c.decodeIfPresent([String: String].self, forKey: .tensorHashes) ?? [:]
         layersReused = try c.decodeIfPresent(Int.self, forKey: .layersReused)
         training = try c.decodeIfPresent([String: Double].self, forKey: .training) ?? [:]
+        options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
+        seriesTag = try c.decodeIfPresent(String.self, forKey: .seriesTag) ?? ""
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path); try c.encode(format, forKey: .format)
+        try c.encodeIfPresent(step, forKey: .step); try c.encodeIfPresent(epoch, forKey: .epoch)
+        try c.encodeIfPresent(stepSource, forKey: .stepSource); try c.encode(aliases, forKey: .aliases)
+        try c.encode(tensorHashes, forKey: .tensorHashes)
+        try c.encodeIfPresent(layersReused, forKey: .layersReused); try c.encode(training, forKey: .training)
+        // Left out for WW's defaults, so default reports are unchanged.
+        if !options.isEmpty { try c.encode(options, forKey: .options) }
+        if !seriesTag.isEmpty { try c.encode(seriesTag, forKey: .seriesTag) }
     }
 }

@@ -23,6 +23,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
     case fileChanged(path: String, detail: String)
     /// A request the reader cannot serve for this tensor (e.g. widening an integer tensor).
     case unreadableTensor(path: String, name: String, detail: String)
+    /// A well-formed file that holds no model weights: what frameworks write beside them
+    /// (optimizer.pt, scheduler.pt, training_args.bin, rng_state.pth, scaler.pt,
+    /// random_states_0.pkl). Not a checkpoint: callers skip it (a debug line), no error row.
+    case noWeights(path: String, detail: String)
 
     /// The file the error is about.
     public var path: String {
@@ -30,7 +34,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
         case .notFound(let p), .io(let p, _, _), .unsupportedFormat(let p, _), .truncated(let p, _),
              .invalidHeader(let p, _), .invalidTensor(let p, _, _), .unsupportedDType(let p, _, _),
              .trailingBytes(let p, _, _), .sharding(let p, _), .fileChanged(let p, _),
-             .unreadableTensor(let p, _, _):
+             .unreadableTensor(let p, _, _), .noWeights(let p, _):
             return p
         }
     }
@@ -59,6 +63,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
             return "\(p): file changed while reading: \(d)"
         case .unreadableTensor(let p, let n, let d):
             return "\(p): cannot read tensor \(quoted(n)): \(d)"
+        case .noWeights(let p, let d):
+            return "\(p): not a checkpoint, holds no model weights: \(d)"
         }
     }
 }

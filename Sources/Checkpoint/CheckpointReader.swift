@@ -77,11 +77,10 @@ public enum CheckpointReader {
 
     private static func safetensorsContents(path: String, file: ReadOnlyFile) throws -> CheckpointContents {
         let header = try SafetensorsFile.read(file)
-        let progress = TrainingProgress.find(dir: FileSystem.parent(path), metadata: header.metadata, path: path)
-        return CheckpointContents(path: path, format: .safetensors, tensors: header.tensors,
-                                  aliases: aliases(header.metadata, header.tensors),
-                                  step: progress.step, epoch: progress.epoch, stepSource: progress.source,
-                                  files: [path])
+        var contents = CheckpointContents(path: path, format: .safetensors, tensors: header.tensors,
+                                          aliases: aliases(header.metadata, header.tensors), files: [path])
+        TrainingProgress.find(path: path, isFolder: false, metadata: header.metadata).apply(to: &contents)
+        return contents
     }
 
     // MARK: - Directories
@@ -105,11 +104,10 @@ public enum CheckpointReader {
             contents = try SafetensorsDirectory.readFiles(dir: dir, names: files)
             format = files.count == 1 ? .safetensors : .safetensorsSharded
         }
-        let progress = TrainingProgress.find(dir: dir, metadata: contents.metadata, path: dir)
-        return CheckpointContents(path: dir, format: format, tensors: contents.tensors,
-                                  aliases: aliases(contents.metadata, contents.tensors),
-                                  step: progress.step, epoch: progress.epoch, stepSource: progress.source,
-                                  files: contents.files)
+        var result = CheckpointContents(path: dir, format: format, tensors: contents.tensors,
+                                        aliases: aliases(contents.metadata, contents.tensors), files: contents.files)
+        TrainingProgress.find(path: dir, isFolder: true, metadata: contents.metadata).apply(to: &result)
+        return result
     }
 
     /// safetensors' `save_model` drops tied tensors and records `removed -> kept` in

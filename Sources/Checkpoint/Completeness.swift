@@ -10,7 +10,8 @@ public enum Completeness {
 
     /// Checks `path` by reading every header and comparing every size, without reading tensors.
     /// Throws only when the answer cannot be given: the path does not exist (`.notFound`: e.g.
-    /// rotated away), is in a format this build does not read (`.unsupportedFormat`), or an
+    /// rotated away), is in a format this build does not read (`.unsupportedFormat`), is whole
+    /// but holds no weights (`.noWeights`: optimizer.pt, training_args.bin, ...), or an
     /// operating-system call failed (`.io`).
     public static func status(_ path: String) throws -> Status {
         do {
@@ -22,7 +23,7 @@ public enum Completeness {
                 throw e
             case .notFound:
                 return .incomplete(e)  // a file the checkpoint needs is not there (yet)
-            case .unsupportedFormat, .io:
+            case .unsupportedFormat, .io, .noWeights:
                 throw e
             default:
                 return .incomplete(e)

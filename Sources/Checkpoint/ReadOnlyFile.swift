@@ -13,16 +13,26 @@ final class ReadOnlyFile {
     let path: String
     private let fd: Int32
 
-    init(_ path: String) throws {
+    /// `regularOnly`: opened with O_NONBLOCK (opening a FIFO must not wait for a writer) and
+    /// refused unless fstat says it is a regular file.
+    init(_ path: String, regularOnly: Bool = false) throws {
         self.path = path
         var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        let flags = O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0)
+        repeat { fd = open(path, flags) } while fd < 0 && errno == EINTR
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw CheckpointError.notFound(path: path) }
             throw CheckpointError.io(path: path, operation: "open", errno: e)
         }
         self.fd = fd
+        if regularOnly {
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                // self is whole here, so deinit closes fd.
+                throw CheckpointError.unsupportedFormat(path: path, detail: "not a regular file")
+            }
+        }
     }
 
     deinit { close(fd) }

@@ -56,13 +56,18 @@ struct StrictJSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
+    private let pythonNonFinite: Bool
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, pythonNonFinite: Bool) {
+        self.bytes = bytes; self.pythonNonFinite = pythonNonFinite
+    }
 
-    /// Parses one JSON value; only whitespace may surround it.
-    static func parse(_ data: [UInt8]) throws -> JSONValue {
+    /// Parses one JSON value; only whitespace may surround it. `pythonNonFinite` accepts the
+    /// `NaN`, `Infinity` and `-Infinity` Python's json module writes (HF trainer_state.json holds
+    /// them when a loss diverges) and reads them as null: no caller keeps a non-finite number.
+    static func parse(_ data: [UInt8], pythonNonFinite: Bool = false) throws -> JSONValue {
         try data.withUnsafeBufferPointer { buf in
-            var p = StrictJSONParser(buf)
+            var p = StrictJSONParser(buf, pythonNonFinite: pythonNonFinite)
             p.skipWhitespace()
             let v = try p.value(depth: 0)
             p.skipWhitespace()
@@ -100,6 +105,10 @@ struct StrictJSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "N") where pythonNonFinite: try literal("NaN"); return .null
+        case UInt8(ascii: "I") where pythonNonFinite: try literal("Infinity"); return .null
+        case UInt8(ascii: "-") where pythonNonFinite && pos + 1 < bytes.count && bytes[pos + 1] == UInt8(ascii: "I"):
+            pos += 1; try literal("Infinity"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
         default: throw fail("unexpected \(describeByte()), expected a value")
         }

@@ -19,6 +19,7 @@ public struct TensorReader: Sendable {
                 detail: "dtype \(t.dtype.rawValue) is not a floating-point type")
         }
         let layout = try Layout(t)
+        if let d = t.deflated { return try readDeflatedFloat64(t, d, count: layout.count) }
         let file = try open(t, layout)
         let n = layout.count
         let size = t.dtype.size
@@ -56,6 +57,7 @@ public struct TensorReader: Sendable {
     /// logical shape, in consecutive chunks of whole elements. A chunk is only valid during the call.
     public func readRaw(_ t: TensorRef, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let layout = try Layout(t)
+        if let d = t.deflated { return try readDeflatedRaw(t, d, count: layout.count, body) }
         let file = try open(t, layout)
         if layout.contiguous {
             let total = layout.count * t.dtype.size

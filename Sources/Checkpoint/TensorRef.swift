@@ -46,6 +46,9 @@ public struct TensorRef: Sendable, Hashable {
     /// (safetensors: exactly 8 + N + last END). `TensorReader` refuses to read when the size
     /// differs: the file was rewritten or truncated since it was listed.
     public var expectedFileSize: UInt64?
+    /// Set for an `np.savez_compressed` member: the bytes exist only inflated, and `offset` is
+    /// then element 0's position in the uncompressed member (read by `TensorReader`).
+    public var deflated: DeflatedEntry? = nil
 
     public init(name: String, dtype: DType, shape: [Int], file: String, offset: UInt64,
                 strides: [Int]? = nil, bigEndian: Bool = false, expectedFileSize: UInt64? = nil) {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import Store
 
 /// The daemon's main loop: watcher signals, poll and settle timers, finished analyses, reloads
 /// and watchdog pings all arrive as inputs on one stream and are handled in order by this actor,
@@ -34,6 +35,10 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private var tracker = ReadinessTracker()
     /// Candidates waiting to settle (or to be whole), by path, with the run folder to re-list.
     private var waiting: [String: (runDir: String, root: String, due: ContinuousClock.Instant)] = [:]
+    /// Candidates seen but not yet handed to analysis, with their last stamps: if one leaves
+    /// the listing it is `missing`, and still gone after a grace period it is recorded `vanished`.
+    private var unseen: [String: (candidate: CheckpointCandidate, stamps: FileStamps?)] = [:]
+    private var missing: [String: (candidate: CheckpointCandidate, stamps: FileStamps, due: ContinuousClock.Instant)] = [:]
     private var dirtyRuns: Set<String> = []
     private var dirtyRoots: Set<String> = []
     private var dirtyDue: ContinuousClock.Instant?
@@ -234,7 +239,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         roots[root]?.present = present
         let runs = runDirs(of: root)
         for p in tracker.tracked(under: root) where !runs.contains(where: { p.hasPrefix($0 + "/") || p == $0 }) {
-            tracker.forget(p); waiting[p] = nil
+            tracker.forget(p); waiting[p] = nil; lost(p)
         }
         for r in runs { await scanRun(r, root: root) }
     }
@@ -247,31 +252,48 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
                                           patterns: w.patterns, maxDepth: w.maxDepth)
         let paths = Set(found.map(\.path))
         for p in tracker.tracked(under: runDir) where !paths.contains(p) {
-            tracker.forget(p); waiting[p] = nil
+            tracker.forget(p); waiting[p] = nil; lost(p)
         }
         for c in found { await look(at: c, runDir: runDir, settings: w) }
     }
 
+    /// A candidate left its folder's listing. Not yet analysed: missing, and recorded as
+    /// vanished unless it is back within the grace period (a link being replaced, a rename).
+    private func lost(_ path: String) {
+        guard let u = unseen.removeValue(forKey: path), let stamps = u.stamps else { return }
+        let settle = root(of: path).flatMap { roots[$0]?.settings.settleSeconds } ?? 1
+        missing[path] = (u.candidate, stamps, .now + .seconds(max(1, settle)))
+    }
+
     private func look(at c: CheckpointCandidate, runDir: String, settings w: WatchSettings) async {
+        missing[c.path] = nil
         let now = ContinuousClock.now
-        let fp = c.fingerprint()
+        var opened: OpenedCheckpoint?
+        let fp = c.stamps()
         var quiet = Duration.zero
-        if let newest = fp?.newestMtimeNanos {
+        if let newest = fp?.newestMtimeNs {
             var ts = timespec(); clock_gettime(CLOCK_REALTIME, &ts)
             let ageNanos = (Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)) - newest
             if ageNanos > 0 { quiet = .nanoseconds(ageNanos) }
         }
         let decision = tracker.observe(path: c.path, fingerprint: fp, settle: .seconds(w.settleSeconds),
                                        incompleteAfter: .seconds(w.incompleteErrorSeconds), now: now,
-                                       quietFor: quiet) { c.completeness() }
+                                       quietFor: quiet) {
+            let (state, contents) = c.open()
+            opened = contents
+            return state
+        }
         switch decision {
         case .wait(let due):
             waiting[c.path] = (runDir, c.root, due)
+            unseen[c.path] = (c, fp)
         case .ready(let fp):
             waiting[c.path] = nil
-            await scheduler.submit(AnalysisJob(candidate: c, fingerprint: fp))
+            unseen[c.path] = nil
+            await scheduler.submit(AnalysisJob(candidate: c, fingerprint: fp, opened: opened))
         case .failed(let fp, let why):
             waiting[c.path] = nil
+            unseen[c.path] = nil
             logger.warning("checkpoint never became whole: \(why)", metadata: ["run": "\(c.run)"])
             await scheduler.submit(AnalysisJob(candidate: c, fingerprint: fp, failure: "incomplete checkpoint: \(why)"))
         case .handled, .gone:
@@ -334,6 +356,12 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             nextRescan = now + .seconds(config.daemon.rescanIntervalSeconds)
             for r in roots.keys { await scanRoot(r) }
         }
+        for (path, m) in missing where m.due <= now {
+            missing[path] = nil
+            guard access(path, F_OK) != 0 else { continue }
+            // Through the scheduler like any job: it finds the files gone and records `vanished`.
+            await scheduler.submit(AnalysisJob(candidate: m.candidate, fingerprint: m.stamps))
+        }
         // Settle deadlines: re-list those candidates' runs (new files may have joined a folder).
         let due = waiting.filter { $0.value.due <= now }
         var runs: Set<String> = []
@@ -356,11 +384,20 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private func handleFinished(_ f: AnalysisScheduler<Pipeline>.Finished) async {
         let c = f.job.candidate
         switch f.outcome {
+        case .recorded(let s) where s.aliasOf != nil:
+            logger.info("same tensors as a recorded checkpoint; recorded as its alias",
+                        metadata: ["run": "\(c.run)", "path": "\(c.path)", "step": "\(s.aliasOf!)"])
         case .recorded(let s):
             counts.recorded += 1
             lastRecorded = "\(c.run)/" + (s.step.map { "step \($0)" } ?? lastPathComponent(c.path))
             logger.info("recorded \(c.path)", metadata: ["run": "\(c.run)", "step": "\(s.step.map(String.init) ?? "-")",
                                                           "layers": "\(s.layerCount)"])
+        case .updated(let step):
+            logger.info("files beside the weights completed a recorded checkpoint",
+                        metadata: ["run": "\(c.run)", "path": "\(c.path)", "step": "\(step)"])
+        case .skipped(let why):
+            counts.skipped += 1
+            logger.debug("not a model, skipped", metadata: ["path": "\(c.path)", "reason": "\(why)"])
         case .failed(let why):
             counts.failed += 1
             logger.error("analysis failed, recorded as an error: \(why)", metadata: ["run": "\(c.run)", "path": "\(c.path)"])
@@ -368,7 +405,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             logger.debug("already recorded: \(c.path)")
         case .gone:
             counts.skipped += 1
-            logger.info("checkpoint deleted before analysis finished; skipped", metadata: ["path": "\(c.path)"])
+            logger.warning("checkpoint deleted before it could be analysed; recorded as vanished (settle_seconds longer than the trainer keeps it?)",
+                           metadata: ["run": "\(c.run)", "path": "\(c.path)"])
         case .changed:
             logger.info("checkpoint changed while it was read; waiting for it to settle again", metadata: ["path": "\(c.path)"])
             tracker.forget(c.path)
@@ -413,6 +451,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         if let m = nextMaintenance { due.append(m) }
         if let d = dirtyDue { due.append(d) }
         if let w = waiting.values.map(\.due).min() { due.append(w) }
+        if let m = missing.values.map(\.due).min() { due.append(m) }
         due += roots.values.compactMap { $0.polled ? $0.nextPoll : nil }
         return due.min()
     }

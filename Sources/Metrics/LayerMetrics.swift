@@ -5,7 +5,8 @@ public enum LayerMetrics {
     /// The rows of one layer: `weights` are the tensor's elements in row-major order, widened to
     /// float64. Returns one row, or one per kernel position for conv2d with pool = false.
     public static func analyze(_ plan: LayerPlan, weights: consuming [Double],
-                               method: SpectrumMethod = .gram) -> [LayerReport] {
+                               method: SpectrumMethod = .gram,
+                               options: WWOptions = .init()) -> [LayerReport] {
         precondition(weights.count == plan.shape.reduce(1, *))
         // WW's scipy.linalg.svd(check_finite=True) raises on NaN/Inf and aborts the whole
         // analyze(); here only this layer fails, with the reason, and the rest goes on.
@@ -18,9 +19,14 @@ public enum LayerMetrics {
             case .dense:
                 // In place: the widened tensor is LAPACK's scratch; no second copy of the layer.
                 let sv = try Spectrum.values(of: &weights, rows: plan.shape[0], cols: plan.shape[1], method: method)
-                return [row(plan, slices: [sv], sliceID: nil)]
+                return [row(plan, slices: [sv], sliceID: nil, options: options)]
             case .conv2d:
-                return try convRows(plan, weights, method: method)
+                if let n = plan.operatorSize {
+                    let sv = try ConvOperator.singularValues(kernel: weights, shape: plan.shape,
+                                                             inputSize: n, method: method)
+                    return [row(plan, slices: [sv], sliceID: nil, options: options)]
+                }
+                return try convRows(plan, weights, method: method, options: options)
             }
         } catch {
             return failedRows(plan, reason: "\(error)")
@@ -29,7 +35,8 @@ public enum LayerMetrics {
 
     /// Conv2D (out, in, kh, kw): one out×in matrix per kernel position, scaled by
     /// sqrt(conv2d_count / 2) (WW's conv2d_norm: 1/√2 pooled, √(rf/2) per slice).
-    static func convRows(_ plan: LayerPlan, _ w: [Double], method: SpectrumMethod) throws -> [LayerReport] {
+    static func convRows(_ plan: LayerPlan, _ w: [Double], method: SpectrumMethod,
+                         options: WWOptions) throws -> [LayerReport] {
         let (out, inp, kh, kw) = (plan.shape[0], plan.shape[1], plan.shape[2], plan.shape[3])
         let rf = kh * kw
         let scale = (plan.pool ? 0.5 : Double(rf) / 2).squareRoot()
@@ -41,13 +48,14 @@ public enum LayerMetrics {
                 for i in 0..<inp { m[o * inp + i] = w[(o * inp + i) * rf + pos] * scale }
             }
             let sv = try Spectrum.values(of: &m, rows: out, cols: inp, method: method)
-            if plan.pool { slices.append(sv) } else { rows.append(row(plan, slices: [sv], sliceID: pos)) }
+            if plan.pool { slices.append(sv) } else { rows.append(row(plan, slices: [sv], sliceID: pos, options: options)) }
         }
-        return plan.pool ? [row(plan, slices: slices, sliceID: nil)] : rows
+        return plan.pool ? [row(plan, slices: slices, sliceID: nil, options: options)] : rows
     }
 
     /// One row from the spectra of the layer's matrices (pooled into one ESD).
-    static func row(_ plan: LayerPlan, slices: [SingularValues], sliceID: Int?) -> LayerReport {
+    static func row(_ plan: LayerPlan, slices: [SingularValues], sliceID: Int?,
+                    options: WWOptions = .init()) -> LayerReport {
         let eps = Double.ulpOfOne
         let rankN = Double(plan.rankN)
         var svMax = 0.0, svMin = 0.0, rankLoss = 0
@@ -63,7 +71,15 @@ public enum LayerMetrics {
             evals.append(contentsOf: s.lambda)
         }
         evals.sort()
-        let fit = PowerLawFit.fit(eigenvalues: evals)
+        var fit: PowerLawFit
+        var clipped: ClippedPowerLawFit?
+        switch options.fixFingers {
+        case nil: fit = PowerLawFit.fit(eigenvalues: evals)
+        case .clipXmax:
+            let c = FixFingers.clipXmax(eigenvalues: evals, maxFingers: options.maxFingers,
+                                        fingerThresh: options.fingerThresh)
+            fit = c.fit; clipped = c
+        }
         let lmax = evals.last ?? 0
         let norm = evals.reduce(0, +)
         let sigmaMax = lmax.squareRoot()
@@ -73,7 +89,7 @@ public enum LayerMetrics {
         var entropy = 0.0
         for l in evals { let p = l / norm + WWDefaults.entropyEpsilon; entropy -= p * Foundation.log(p) }
         entropy /= Foundation.log(Double(rank) + WWDefaults.entropyEpsilon)
-        return LayerReport(
+        var report = LayerReport(
             layerID: plan.layerID, name: plan.name, longname: plan.name,
             layerType: plan.kind.rawValue, N: plan.N, M: plan.M, rf: plan.rf,
             Q: plan.M == 0 ? -1 : Double(plan.N) / Double(plan.M),
@@ -87,6 +103,13 @@ public enum LayerMetrics {
             alphaWeighted: alpha * log10(lmax), logAlphaNorm: logAlphaNorm,
             stableRank: norm / lmax, matrixRank: rank, entropy: entropy,
             sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure)
+        if let clipped { report.numFingers = clipped.numFingers; report.rawAlpha = clipped.rawAlpha }
+        if options.mpFit {
+            let mp = MarchenkoPastur.fit(eigenvalues: evals, N: plan.N, M: plan.M)
+            report.numSpikes = mp.numSpikes; report.sigmaMP = mp.sigmaMP; report.mpSoftrank = mp.mpSoftrank
+            report.wScale = mp.wScale; report.bulkMax = mp.bulkMax; report.bulkMin = mp.bulkMin
+        }
+        return report
     }
 
     /// WW labels alpha < 2 `over-trained` and > 6 `under-trained`. A failed fit (alpha = −1)
@@ -105,7 +128,7 @@ public enum LayerMetrics {
             LayerReport(layerID: plan.layerID, name: plan.name, longname: plan.name,
                         layerType: plan.kind.rawValue, N: plan.N, M: plan.M, rf: plan.rf,
                         Q: Double(plan.N) / Double(plan.M),
-                        numEvals: plan.pool ? plan.M * plan.rf : plan.M,
+                        numEvals: plan.operatorSize != nil || !plan.pool ? plan.M : plan.M * plan.rf,
                         svMax: .nan, svMin: .nan, rankLoss: 0, weakRankLoss: 0, lambdaMax: .nan,
                         alpha: .nan, xmin: .nan, xmax: nil, D: .nan, sigma: .nan, numPLSpikes: -1,
                         status: "failed", warning: "", norm: .nan, logNorm: .nan, spectralNorm: .nan,

@@ -40,16 +40,17 @@ public struct LayerReport: Sendable, Equatable, Codable {
     /// Beyond WeightWatcher: why a layer failed (non-finite weights, a failed fit, ...).
     public var reason: String?
 
-    enum CodingKeys: String, CodingKey {
-        case layerID = "layer_id", name, longname, layerType = "layer_type", N, M, rf, Q
-        case numEvals = "num_evals", svMax = "sv_max", svMin = "sv_min", rankLoss = "rank_loss"
-        case weakRankLoss = "weak_rank_loss", lambdaMax = "lambda_max", alpha, xmin, xmax, D, sigma
-        case numPLSpikes = "num_pl_spikes", status, warning, norm, logNorm = "log_norm"
-        case spectralNorm = "spectral_norm", logSpectralNorm = "log_spectral_norm"
-        case alphaWeighted = "alpha_weighted", logAlphaNorm = "log_alpha_norm"
-        case stableRank = "stable_rank", matrixRank = "matrix_rank", entropy
-        case sliceID = "slice_id", reason
-    }
+    /// fix_fingers = 'clip_xmax': eigenvalues clipped off the top (WW's `num_fingers`), and
+    /// the alpha before clipping (`raw_alpha`). nil without the option.
+    public var numFingers: Int? = nil
+    public var rawAlpha: Double? = nil
+    /// mp_fit = True: the Marchenko–Pastur fit (`MPFit`). nil without the option.
+    public var numSpikes: Int? = nil
+    public var sigmaMP: Double? = nil
+    public var mpSoftrank: Double? = nil
+    public var wScale: Double? = nil
+    public var bulkMax: Double? = nil
+    public var bulkMin: Double? = nil
 
     public init(layerID: Int, name: String, longname: String, layerType: String, N: Int, M: Int,
                 rf: Int, Q: Double, numEvals: Int, svMax: Double, svMin: Double, rankLoss: Int,
@@ -71,56 +72,64 @@ public struct LayerReport: Sendable, Equatable, Codable {
         self.reason = reason
     }
 
-    // Non-finite numbers are `null` in JSON (WW's NaN/inf/None); decoding maps null back to NaN.
+    /// A row with every number unknown, filled column by column (decoding, the Store).
+    public static var blank: LayerReport {
+        LayerReport(layerID: 0, name: "", longname: "", layerType: "", N: 0, M: 0, rf: 1, Q: .nan,
+                    numEvals: 0, svMax: .nan, svMin: .nan, rankLoss: 0, weakRankLoss: 0,
+                    lambdaMax: .nan, alpha: .nan, xmin: .nan, xmax: nil, D: .nan, sigma: .nan,
+                    numPLSpikes: -1, status: "", warning: "", norm: .nan, logNorm: .nan,
+                    spectralNorm: .nan, logSpectralNorm: .nan, alphaWeighted: .nan,
+                    logAlphaNorm: .nan, stableRank: .nan, matrixRank: 0, entropy: .nan)
+    }
+
+    /// The value of a column by WeightWatcher's name (nil for an unknown name).
+    public subscript(column name: String) -> WWValue? { WWColumns.named(name)?.get(self) }
+
+    // Keys and types come from `WWColumns`. Non-finite numbers are `null` in JSON (WW's
+    // NaN/inf/None); decoding maps null back to NaN. Option columns a row lacks are left out.
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(layerID, forKey: .layerID); try c.encode(name, forKey: .name)
-        try c.encode(longname, forKey: .longname); try c.encode(layerType, forKey: .layerType)
-        try c.encode(N, forKey: .N); try c.encode(M, forKey: .M); try c.encode(rf, forKey: .rf)
-        try c.encodeFinite(Q, forKey: .Q); try c.encode(numEvals, forKey: .numEvals)
-        try c.encodeFinite(svMax, forKey: .svMax); try c.encodeFinite(svMin, forKey: .svMin)
-        try c.encode(rankLoss, forKey: .rankLoss); try c.encode(weakRankLoss, forKey: .weakRankLoss)
-        try c.encodeFinite(lambdaMax, forKey: .lambdaMax); try c.encodeFinite(alpha, forKey: .alpha)
-        try c.encodeFinite(xmin, forKey: .xmin); try c.encodeFinite(xmax ?? .nan, forKey: .xmax)
-        try c.encodeFinite(D, forKey: .D); try c.encodeFinite(sigma, forKey: .sigma)
-        try c.encode(numPLSpikes, forKey: .numPLSpikes); try c.encode(status, forKey: .status)
-        try c.encode(warning, forKey: .warning); try c.encodeFinite(norm, forKey: .norm)
-        try c.encodeFinite(logNorm, forKey: .logNorm)
-        try c.encodeFinite(spectralNorm, forKey: .spectralNorm)
-        try c.encodeFinite(logSpectralNorm, forKey: .logSpectralNorm)
-        try c.encodeFinite(alphaWeighted, forKey: .alphaWeighted)
-        try c.encodeFinite(logAlphaNorm, forKey: .logAlphaNorm)
-        try c.encodeFinite(stableRank, forKey: .stableRank)
-        try c.encode(matrixRank, forKey: .matrixRank); try c.encodeFinite(entropy, forKey: .entropy)
-        try c.encodeIfPresent(sliceID, forKey: .sliceID)
-        try c.encodeIfPresent(reason, forKey: .reason)
+        var c = encoder.container(keyedBy: ColumnKey.self)
+        for col in WWColumns.all {
+            let key = ColumnKey(col.name)
+            switch col.get(self) {
+            case .int(let v): try c.encode(v, forKey: key)
+            case .real(let v): try c.encodeFinite(v, forKey: key)
+            case .text(let v): try c.encode(v, forKey: key)
+            case .null: if col.always { try c.encodeNil(forKey: key) }
+            }
+        }
     }
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func d(_ k: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: k) ?? .nan }
-        layerID = try c.decode(Int.self, forKey: .layerID); name = try c.decode(String.self, forKey: .name)
-        longname = try c.decode(String.self, forKey: .longname)
-        layerType = try c.decode(String.self, forKey: .layerType)
-        N = try c.decode(Int.self, forKey: .N); M = try c.decode(Int.self, forKey: .M)
-        rf = try c.decode(Int.self, forKey: .rf); Q = try d(.Q)
-        numEvals = try c.decode(Int.self, forKey: .numEvals)
-        svMax = try d(.svMax); svMin = try d(.svMin)
-        rankLoss = try c.decode(Int.self, forKey: .rankLoss)
-        weakRankLoss = try c.decode(Int.self, forKey: .weakRankLoss)
-        lambdaMax = try d(.lambdaMax); alpha = try d(.alpha); xmin = try d(.xmin)
-        xmax = try c.decodeIfPresent(Double.self, forKey: .xmax)
-        D = try d(.D); sigma = try d(.sigma)
-        numPLSpikes = try c.decode(Int.self, forKey: .numPLSpikes)
-        status = try c.decode(String.self, forKey: .status)
-        warning = try c.decode(String.self, forKey: .warning)
-        norm = try d(.norm); logNorm = try d(.logNorm); spectralNorm = try d(.spectralNorm)
-        logSpectralNorm = try d(.logSpectralNorm); alphaWeighted = try d(.alphaWeighted)
-        logAlphaNorm = try d(.logAlphaNorm); stableRank = try d(.stableRank)
-        matrixRank = try c.decode(Int.self, forKey: .matrixRank); entropy = try d(.entropy)
-        sliceID = try c.decodeIfPresent(Int.self, forKey: .sliceID)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        let c = try decoder.container(keyedBy: ColumnKey.self)
+        var r = LayerReport.blank
+        for col in WWColumns.all {
+            let key = ColumnKey(col.name)
+            let v: WWValue
+            switch col.kind {
+            case .int:
+                // WW's integer columns are required; option columns may be absent.
+                v = col.always ? .int(try c.decode(Int.self, forKey: key))
+                    : (try c.decodeIfPresent(Int.self, forKey: key)).map(WWValue.int) ?? .null
+            case .real:
+                v = (try c.decodeIfPresent(Double.self, forKey: key)).map(WWValue.real) ?? .null
+            case .text:
+                v = col.always ? .text(try c.decode(String.self, forKey: key))
+                    : (try c.decodeIfPresent(String.self, forKey: key)).map(WWValue.text) ?? .null
+            }
+            col.set(&r, v)
+        }
+        self = r
     }
+}
+
+/// A JSON key named by a `WWColumn`.
+struct ColumnKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 extension KeyedEncodingContainer {

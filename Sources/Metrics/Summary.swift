@@ -13,12 +13,15 @@ public struct Summary: Sendable, Equatable, Codable {
     public var layersSkipped: Int
     /// Rows whose status is failed (non-finite weights, failed fit).
     public var layersFailed: Int
+    /// ⟨mp_softrank⟩, which WW's get_summary() adds with mp_fit = True; nil otherwise.
+    public var mpSoftrank: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case logNorm = "log_norm", alpha, alphaWeighted = "alpha_weighted"
         case logAlphaNorm = "log_alpha_norm", logSpectralNorm = "log_spectral_norm"
         case stableRank = "stable_rank", layersAnalyzed = "layers_analyzed"
         case layersSkipped = "layers_skipped", layersFailed = "layers_failed"
+        case mpSoftrank = "mp_softrank"
     }
 
     public init(logNorm: Double, alpha: Double, alphaWeighted: Double, logAlphaNorm: Double,
@@ -43,6 +46,9 @@ public struct Summary: Sendable, Equatable, Codable {
                   layersAnalyzed: rows.filter { $0.status == "success" }.count,
                   layersSkipped: skipped,
                   layersFailed: rows.filter { $0.status != "success" }.count)
+        if rows.contains(where: { $0.mpSoftrank != nil }) {
+            mpSoftrank = mean { $0.mpSoftrank ?? .nan }
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -55,6 +61,7 @@ public struct Summary: Sendable, Equatable, Codable {
         try c.encode(layersAnalyzed, forKey: .layersAnalyzed)
         try c.encode(layersSkipped, forKey: .layersSkipped)
         try c.encode(layersFailed, forKey: .layersFailed)
+        if let m = mpSoftrank { try c.encodeFinite(m, forKey: .mpSoftrank) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,5 +73,6 @@ public struct Summary: Sendable, Equatable, Codable {
         layersAnalyzed = try c.decodeIfPresent(Int.self, forKey: .layersAnalyzed) ?? 0
         layersSkipped = try c.decodeIfPresent(Int.self, forKey: .layersSkipped) ?? 0
         layersFailed = try c.decodeIfPresent(Int.self, forKey: .layersFailed) ?? 0
+        mpSoftrank = try c.decodeIfPresent(Double.self, forKey: .mpSoftrank)
     }
 }

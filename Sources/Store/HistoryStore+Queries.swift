@@ -76,12 +76,39 @@ extension HistoryStore {
             aliases: aliases, summary: summary)
     }
 
-    /// Every recorded version of every checkpoint of `run`, by step then version.
+    /// Every recorded version of every checkpoint of `run`, by step then version, with their
+    /// training metrics and alias paths.
     public func checkpoints(run: String) throws -> [CheckpointRecord] {
         try reading { db in
             let id = try runID(db, run)
-            return try Row.fetchAll(db, sql: Self.checkpointSelect + " WHERE c.run_id = ? ORDER BY c.step, c.version",
-                                    arguments: [id]).map(Self.checkpointRecord)
+            let records = try Row.fetchAll(db, sql: Self.checkpointSelect + " WHERE c.run_id = ? ORDER BY c.step, c.version, c.id",
+                                           arguments: [id]).map(Self.checkpointRecord)
+            return try Self.completed(db, records, runID: id)
+        }
+    }
+
+    /// Adds training metrics and alias paths (two queries for the whole list, not one per row).
+    static func completed(_ db: Database, _ records: [CheckpointRecord], runID: Int64) throws -> [CheckpointRecord] {
+        var training: [Int64: [String: Double]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT t.checkpoint_id, t.name, t.value FROM training_metrics t
+            JOIN checkpoints c ON c.id = t.checkpoint_id WHERE c.run_id = ?
+            """, arguments: [runID]) {
+            training[row[0], default: [:]][row[1]] = (row[2] as Double?) ?? .nan
+        }
+        var aliases: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT a.checkpoint_id, a.path FROM checkpoint_aliases a
+            JOIN checkpoints c ON c.id = a.checkpoint_id WHERE c.run_id = ? ORDER BY a.id
+            """, arguments: [runID]) {
+            let p: String = row[1]
+            if aliases[row[0], default: []].contains(p) == false { aliases[row[0], default: []].append(p) }
+        }
+        return records.map { r in
+            var r = r
+            r.training = training[r.id] ?? [:]
+            r.aliasPaths = aliases[r.id] ?? []
+            return r
         }
     }
 
@@ -107,7 +134,8 @@ extension HistoryStore {
                 arguments: [id])
         }
         guard let row else { throw StoreError.noCheckpoints(run: run) }
-        return Self.checkpointRecord(row)
+        let record = Self.checkpointRecord(row)
+        return try Self.completed(db, [record], runID: id)[0]
     }
 
     // MARK: per-layer reports
@@ -119,7 +147,7 @@ extension HistoryStore {
         return try reading { db in
             var hashes: [String: String] = [:]
             let layers = try Row.fetchAll(db, sql: """
-                SELECT \(LayerColumns.sqlList), lm.tensor_hash FROM layer_metrics lm
+                SELECT \(try LayerColumns.selectList(db)), lm.tensor_hash FROM layer_metrics lm
                 WHERE lm.checkpoint_id = ? ORDER BY lm.rowid
                 """, arguments: [record.id]).map { row -> LayerReport in
                 let r = LayerColumns.decode(row)
@@ -186,7 +214,7 @@ extension HistoryStore {
             return try Self.points(db, sql: """
                 SELECT c.id, c.step, c.epoch, c.analyzed_at, s."\(metric.rawValue)" AS value, c.status
                 FROM checkpoints c LEFT JOIN summaries s ON s.checkpoint_id = c.id
-                WHERE c.run_id = ? AND c.id > ?
+                WHERE c.run_id = ? AND c.id > ? AND c.status != 'vanished'
                 ORDER BY c.step DESC, c.version DESC LIMIT ?
                 """, arguments: [rid, afterCheckpointID ?? 0, last ?? -1])
         }
@@ -264,7 +292,7 @@ extension HistoryStore {
                 a = Self.checkpointRecord(row)
             }
             let b = try checkpoint(db, run: otherRun ?? run, step: to)
-            for c in [a, b] where c.status == .error {
+            for c in [a, b] where c.status != .ok {
                 throw StoreError.checkpointFailed(run: c.run, step: c.step, error: c.error ?? "unknown error")
             }
             func values(_ id: Int64) throws -> [(String, Double)] {
@@ -298,11 +326,11 @@ extension HistoryStore {
         try reading { db in
             let rid = try runID(db, run)
             var current: CheckpointRecord?
-            let cps = try Row.fetchAll(db, sql: Self.checkpointSelect + " WHERE c.run_id = ? ORDER BY c.step, c.version",
-                                       arguments: [rid]).map(Self.checkpointRecord)
+            let cps = try Self.completed(db, Row.fetchAll(db, sql: Self.checkpointSelect + " WHERE c.run_id = ? ORDER BY c.step, c.version",
+                                                          arguments: [rid]).map(Self.checkpointRecord), runID: rid)
             let byID = Dictionary(uniqueKeysWithValues: cps.map { ($0.id, $0) })
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT lm.checkpoint_id, l.name AS layer_key, \(LayerColumns.sqlList)
+                SELECT lm.checkpoint_id, l.name AS layer_key, \(try LayerColumns.selectList(db))
                 FROM checkpoints c JOIN layer_metrics lm ON lm.checkpoint_id = c.id
                 JOIN layers l ON l.id = lm.layer_id
                 WHERE c.run_id = ? ORDER BY c.step, c.version, lm.rowid
@@ -313,6 +341,18 @@ extension HistoryStore {
                 guard let current else { continue }
                 try body(current, row["layer_key"], LayerColumns.decode(row))
             }
+        }
+    }
+}
+
+extension HistoryStore {
+    /// The step a checkpoint row was recorded at (the store assigns arrival steps).
+    public func step(ofCheckpoint id: Int64) throws -> Int {
+        try reading { db in
+            guard let s = try Int.fetchOne(db, sql: "SELECT step FROM checkpoints WHERE id = ?", arguments: [id]) else {
+                throw StoreError.sqlite(path: path, message: "checkpoint \(id) is not in the database")
+            }
+            return s
         }
     }
 }

@@ -7,6 +7,10 @@ public enum RecordOutcome: Sendable, Equatable {
     case inserted(checkpointID: Int64)
     /// This identity (same path, size, mtime, inode, device) was recorded before: nothing written.
     case duplicate
+    /// The file's tensors equal those of a recorded checkpoint of the run (Lightning's
+    /// `last.ckpt` or its symlink, HF's final `save_model()`): recorded as another path of that
+    /// point, no new row in the series.
+    case alias(checkpointID: Int64, step: Int)
 }
 
 extension HistoryStore {
@@ -20,14 +24,22 @@ extension HistoryStore {
         return try writing { db in
             guard try !Self.identityExists(db, identity) else { return .duplicate }
             let runID = try Self.upsertRun(db, name: run, root: root, at: analyzedAt)
+            if let (id, step) = try Self.sameTensors(db, runID: runID, hashes: info.tensorHashes) {
+                try Self.insertAlias(db, checkpointID: id, identity: identity, at: analyzedAt)
+                try Self.saveTraining(db, checkpointID: id, info.training, source: .checkpoint, at: analyzedAt)
+                return .alias(checkpointID: id, step: step)
+            }
             let aliases = info.aliases.isEmpty ? nil
                 : String(decoding: try JSONEncoder.sorted.encode(info.aliases), as: UTF8.self)
             let id = try Self.insertCheckpoint(
                 db, runID: runID, identity: identity, step: info.step, epoch: info.epoch,
                 stepSource: info.stepSource, format: info.format, analyzedAt: analyzedAt,
-                duration: durationSeconds, status: "ok", error: nil, aliases: aliases)
+                duration: durationSeconds, status: "ok", error: nil, aliases: aliases,
+                options: info.options.isEmpty ? nil
+                    : String(decoding: try JSONEncoder.sorted.encode(info.options), as: UTF8.self))
             try Self.insertLayers(db, runID: runID, checkpointID: id, layers: report.layers,
-                                  hashes: info.tensorHashes)
+                                  hashes: info.tensorHashes, tag: info.seriesTag)
+            try Self.saveTraining(db, checkpointID: id, info.training, source: .checkpoint, at: analyzedAt)
             let s = report.summary
             try db.execute(sql: """
                 INSERT INTO summaries (checkpoint_id, log_norm, alpha, alpha_weighted, log_alpha_norm,
@@ -43,16 +55,36 @@ extension HistoryStore {
 
     /// Records a checkpoint that could not be analysed (unreadable, truncated, ...), so it is
     /// not retried forever and shows up in `checkpoints` with its reason.
+    /// `stepSource` says where `step` came from (`Checkpoint.StepSource`); nil step: arrival order.
     public func recordError(run: String, root: String?, path: String, step: Int?, epoch: Double?,
+                            stepSource: String? = "user",
                             identity: CheckpointIdentity, error: String,
                             durationSeconds: Double = 0, analyzedAt: Date = Date()) throws -> RecordOutcome {
+        try recordUnanalysed(run: run, root: root, status: "error", step: step, epoch: epoch,
+                             stepSource: stepSource, identity: identity, message: error,
+                             durationSeconds: durationSeconds, at: analyzedAt)
+    }
+
+    /// Records a save that was seen but deleted (rotated away) before it could be read, so
+    /// `checkpoints RUN` accounts for every save: status `vanished`, no metrics.
+    public func recordVanished(run: String, root: String?, step: Int?, epoch: Double?, stepSource: String?,
+                               identity: CheckpointIdentity, at: Date = Date()) throws -> RecordOutcome {
+        try recordUnanalysed(run: run, root: root, status: "vanished", step: step, epoch: epoch,
+                             stepSource: stepSource, identity: identity,
+                             message: "deleted before it could be analysed (rotated away by the trainer?)",
+                             durationSeconds: 0, at: at)
+    }
+
+    private func recordUnanalysed(run: String, root: String?, status: String, step: Int?, epoch: Double?,
+                                  stepSource: String?, identity: CheckpointIdentity, message: String,
+                                  durationSeconds: Double, at: Date) throws -> RecordOutcome {
         try writing { db in
             guard try !Self.identityExists(db, identity) else { return .duplicate }
-            let runID = try Self.upsertRun(db, name: run, root: root, at: analyzedAt)
+            let runID = try Self.upsertRun(db, name: run, root: root, at: at)
             let id = try Self.insertCheckpoint(
                 db, runID: runID, identity: identity, step: step, epoch: epoch,
-                stepSource: step == nil ? nil : "user", format: nil, analyzedAt: analyzedAt,
-                duration: durationSeconds, status: "error", error: error, aliases: nil)
+                stepSource: step == nil ? nil : (stepSource ?? "user"), format: nil, analyzedAt: at,
+                duration: durationSeconds, status: status, error: message, aliases: nil)
             return .inserted(checkpointID: id)
         }
     }
@@ -62,12 +94,62 @@ extension HistoryStore {
         try reading { db in try Self.identityExists(db, identity) }
     }
 
+    /// Recorded as a checkpoint row or as an alias of one.
     static func identityExists(_ db: Database, _ i: CheckpointIdentity) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM checkpoints WHERE path = ? AND file_size = ?
-                AND file_mtime_ns = ? AND file_inode = ? AND file_device = ?)
-            """, arguments: [i.path, i.size, i.mtimeNs, Int64(bitPattern: i.inode),
-                             Int64(bitPattern: i.device)]) ?? false
+        let args: StatementArguments = [i.path, i.size, i.mtimeNs, Int64(bitPattern: i.inode), Int64(bitPattern: i.device)]
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM checkpoints WHERE path = ?1 AND file_size = ?2
+                AND file_mtime_ns = ?3 AND file_inode = ?4 AND file_device = ?5)
+            OR EXISTS (SELECT 1 FROM checkpoint_aliases WHERE path = ?1 AND file_size = ?2
+                AND file_mtime_ns = ?3 AND file_inode = ?4 AND file_device = ?5)
+            """, arguments: args) ?? false
+    }
+
+    /// The run's analysed checkpoint holding exactly these tensors (every content key equal,
+    /// none more, none fewer), if any; the newest when several do. Content keys hash each
+    /// tensor's bytes with its dtype and shape (`Analyzer.contentKey`), the keys layer reuse
+    /// looks up in the `layer_metrics_hash` index. The rarest key is tried first: a checkpoint
+    /// with any new tensor has a key seen nowhere, and the search stops there.
+    static func sameTensors(_ db: Database, runID: Int64, hashes: [String: String]) throws -> (Int64, Int)? {
+        let keys = Set(hashes.values)
+        guard !keys.isEmpty else { return nil }
+        let count = try db.cachedStatement(sql: "SELECT count(*) FROM layer_metrics WHERE tensor_hash = ?")
+        var ranked: [(String, Int)] = []
+        for k in keys {
+            let n = try Int.fetchOne(count, arguments: [k]) ?? 0
+            if n == 0 { return nil }
+            ranked.append((k, n))
+        }
+        ranked.sort { $0.1 < $1.1 }
+        let holders = try db.cachedStatement(sql: """
+            SELECT DISTINCT lm.checkpoint_id FROM layer_metrics lm JOIN checkpoints c ON c.id = lm.checkpoint_id
+            WHERE lm.tensor_hash = ? AND c.run_id = ? AND c.status = 'ok'
+            """)
+        var candidates: Set<Int64>?
+        for (k, _) in ranked {
+            let ids = Set(try Int64.fetchAll(holders, arguments: [k, runID]))
+            candidates = candidates.map { $0.intersection(ids) } ?? ids
+            if candidates!.isEmpty { return nil }
+        }
+        // Holding every key is not enough: the candidate must hold nothing else.
+        let shape = try db.cachedStatement(sql: """
+            SELECT count(DISTINCT tensor_hash), sum(tensor_hash IS NULL) FROM layer_metrics WHERE checkpoint_id = ?
+            """)
+        for id in (candidates ?? []).sorted(by: >) {
+            guard let row = try Row.fetchOne(shape, arguments: [id]),
+                  (row[0] as Int) == keys.count, (row[1] as Int? ?? 0) == 0 else { continue }
+            let step = try Int.fetchOne(db, sql: "SELECT step FROM checkpoints WHERE id = ?", arguments: [id]) ?? 0
+            return (id, step)
+        }
+        return nil
+    }
+
+    static func insertAlias(_ db: Database, checkpointID: Int64, identity i: CheckpointIdentity, at: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO checkpoint_aliases (checkpoint_id, path, file_size, file_mtime_ns, file_inode,
+                file_device, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [checkpointID, i.path, i.size, i.mtimeNs, Int64(bitPattern: i.inode),
+                             Int64(bitPattern: i.device), at.timeIntervalSince1970])
     }
 
     static func upsertRun(_ db: Database, name: String, root: String?, at: Date) throws -> Int64 {
@@ -81,7 +163,7 @@ extension HistoryStore {
     static func insertCheckpoint(_ db: Database, runID: Int64, identity i: CheckpointIdentity,
                                  step: Int?, epoch: Double?, stepSource: String?, format: String?,
                                  analyzedAt: Date, duration: Double, status: String,
-                                 error: String?, aliases: String?) throws -> Int64 {
+                                 error: String?, aliases: String?, options: String? = nil) throws -> Int64 {
         let version = (try Int.fetchOne(db, sql: """
             SELECT max(version) FROM checkpoints WHERE run_id = ? AND path = ?
             """, arguments: [runID, i.path]) ?? 0) + 1
@@ -96,17 +178,17 @@ extension HistoryStore {
         try db.execute(sql: """
             INSERT INTO checkpoints (run_id, path, version, step, epoch, step_source, format,
                 file_size, file_mtime_ns, file_inode, file_device, analyzed_at, duration, status,
-                error, aliases)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                error, aliases, options)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [runID, i.path, version, step, epoch, source ?? "user", format,
                              i.size, i.mtimeNs, Int64(bitPattern: i.inode),
                              Int64(bitPattern: i.device), analyzedAt.timeIntervalSince1970,
-                             duration, status, error, aliases])
+                             duration, status, error, aliases, options])
         return db.lastInsertedRowID
     }
 
     static func insertLayers(_ db: Database, runID: Int64, checkpointID: Int64,
-                             layers: [LayerReport], hashes: [String: String]) throws {
+                             layers: [LayerReport], hashes: [String: String], tag: String = "") throws {
         var ids = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
             db, sql: "SELECT name, id FROM layers WHERE run_id = ?", arguments: [runID]
         ).map { ($0["name"] as String, $0["id"] as Int64) })
@@ -119,9 +201,9 @@ extension HistoryStore {
         var seen = Set<String>()
         for r in layers {
             // Two rows normalising to one name (say `module.fc` beside `fc`) stay apart.
-            var key = LayerKey.of(r)
+            var key = LayerKey.of(r, tag: tag)
             var n = 2
-            while !seen.insert(key).inserted { key = "\(LayerKey.of(r))~\(n)"; n += 1 }
+            while !seen.insert(key).inserted { key = "\(LayerKey.of(r, tag: tag))~\(n)"; n += 1 }
             let layerID: Int64
             if let known = ids[key] { layerID = known } else {
                 try newLayer.execute(arguments: [runID, key])
@@ -139,5 +221,55 @@ extension HistoryStore {
 extension JSONEncoder {
     static var sorted: JSONEncoder {
         let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e
+    }
+}
+
+extension HistoryStore {
+    /// How much a step source is trusted (`Checkpoint.StepSource`): the user's word, then the
+    /// framework's metadata, an optimizer's counter, the file name, arrival order.
+    static func trust(_ source: String?) -> Int {
+        ["arrival": 1, "name": 2, "optimizer": 3, "framework": 4, "user": 5][source ?? ""] ?? 0
+    }
+
+    /// What a refresh changed on a recorded checkpoint.
+    public struct Refreshed: Sendable, Equatable {
+        public var checkpointID: Int64
+        public var run: String
+        public var step: Int
+        public var stepChanged: Bool
+    }
+
+    /// Files beside a recorded checkpoint's weights arrived late (HF's `trainer_state.json`,
+    /// `optimizer.pt`): the same point gets the better step (a more trusted source), the epoch
+    /// it lacked and the training metrics now readable. Nil when the identity is not a recorded
+    /// checkpoint row or nothing changed.
+    public func refresh(identity: CheckpointIdentity, step: Int?, stepSource: String?, epoch: Double?,
+                        training: [String: Double], at: Date = Date()) throws -> Refreshed? {
+        try writing { db -> Refreshed? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT c.id, c.step, c.step_source, c.epoch, r.name FROM checkpoints c JOIN runs r ON r.id = c.run_id
+                WHERE c.path = ? AND c.file_size = ? AND c.file_mtime_ns = ? AND c.file_inode = ? AND c.file_device = ?
+                """, arguments: [identity.path, identity.size, identity.mtimeNs, Int64(bitPattern: identity.inode),
+                                 Int64(bitPattern: identity.device)]) else { return nil }
+            let id: Int64 = row[0]
+            var newStep: Int = row[1]
+            var changed = false, stepChanged = false
+            if let step, Self.trust(stepSource) > Self.trust(row[2]) {
+                try db.execute(sql: "UPDATE checkpoints SET step = ?, step_source = ? WHERE id = ?",
+                               arguments: [step, stepSource, id])
+                stepChanged = step != newStep
+                newStep = step; changed = true
+            }
+            if let epoch, (row[3] as Double?) == nil {
+                try db.execute(sql: "UPDATE checkpoints SET epoch = ? WHERE id = ?", arguments: [epoch, id])
+                changed = true
+            }
+            let before = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
+            try Self.saveTraining(db, checkpointID: id, training, source: .checkpoint, at: at)
+            let after = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
+            // Compared as text: NaN equals NaN here.
+            if before.mapValues({ "\($0)" }) != after.mapValues({ "\($0)" }) { changed = true }
+            return changed ? Refreshed(checkpointID: id, run: row[4], step: newStep, stepChanged: stepChanged) : nil
+        }
     }
 }

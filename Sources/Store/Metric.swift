@@ -7,6 +7,8 @@ public enum LayerMetric: String, Sendable, CaseIterable, Codable {
     case spectralNorm = "spectral_norm", svMax = "sv_max", svMin = "sv_min", xmin, xmax
     case numPLSpikes = "num_pl_spikes", matrixRank = "matrix_rank", rankLoss = "rank_loss"
     case weakRankLoss = "weak_rank_loss", numEvals = "num_evals", N, M, Q
+    // fix_fingers = clip_xmax (null in rows analysed without it).
+    case numFingers = "num_fingers", rawAlpha = "raw_alpha"
 
     /// WeightWatcher's healthy range, where the metric has one (alpha: 2–6).
     public var healthyRange: ClosedRange<Double>? { self == .alpha ? 2.0...6.0 : nil }

@@ -18,6 +18,8 @@ public struct RunOverview: Sendable, Equatable {
 
 public enum CheckpointStatus: String, Sendable, Codable {
     case ok, error
+    /// Seen, then deleted (rotated away) before it could be read: a save nobody can analyse now.
+    case vanished
 }
 
 /// One recorded checkpoint version.
@@ -29,7 +31,7 @@ public struct CheckpointRecord: Sendable, Equatable {
     public var version: Int
     public var step: Int
     public var epoch: Double?
-    /// content | name | arrival | user
+    /// framework | optimizer | name | arrival | user (`Checkpoint.StepSource`)
     public var stepSource: String
     public var format: String?
     public var identity: CheckpointIdentity
@@ -40,6 +42,10 @@ public struct CheckpointRecord: Sendable, Equatable {
     public var aliases: [String: String]
     /// nil for checkpoints that could not be analysed.
     public var summary: Summary?
+    /// Training metrics (eval_loss, ...) read from the checkpoint or attached by `wwmon note`.
+    public var training: [String: Double] = [:]
+    /// Other files recorded as this same point (equal tensors: last.ckpt, a final save_model()).
+    public var aliasPaths: [String] = []
 }
 
 /// One point of a time series. `value` is NaN where the store has no finite number

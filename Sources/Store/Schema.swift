@@ -122,6 +122,75 @@ enum Schema {
                     ON layer_metrics (layer_id, checkpoint_id, alpha, alpha_weighted, status);
                 """)
         }
+        m.registerMigration("v3-series") { db in
+            // Issue 9. The checkpoints table is rebuilt (SQLite cannot alter a CHECK) so a save
+            // seen but deleted before it could be read is a row too: status 'vanished'.
+            // GRDB runs each migration with foreign keys off and checks them before commit.
+            try db.execute(sql: """
+                CREATE TABLE checkpoints_v3 (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    step INTEGER NOT NULL,
+                    epoch REAL,
+                    step_source TEXT NOT NULL,
+                    format TEXT,
+                    file_size INTEGER NOT NULL,
+                    file_mtime_ns INTEGER NOT NULL,
+                    file_inode INTEGER NOT NULL,
+                    file_device INTEGER NOT NULL,
+                    analyzed_at REAL NOT NULL,
+                    duration REAL NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'vanished')),
+                    error TEXT,
+                    aliases TEXT,
+                    UNIQUE (run_id, path, version)
+                );
+                INSERT INTO checkpoints_v3 SELECT id, run_id, path, version, step, epoch,
+                    CASE step_source WHEN 'content' THEN 'framework' ELSE step_source END,
+                    format, file_size, file_mtime_ns, file_inode, file_device, analyzed_at,
+                    duration, status, error, aliases FROM checkpoints;
+                DROP TABLE checkpoints;
+                ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
+                CREATE UNIQUE INDEX checkpoints_identity
+                    ON checkpoints (path, file_size, file_mtime_ns, file_inode, file_device);
+                CREATE INDEX checkpoints_run_step ON checkpoints (run_id, step, version);
+
+                -- Files whose tensors equal an already recorded checkpoint of the run (Lightning's
+                -- last.ckpt and its symlink, HF's final save_model()): the same point, not a new one.
+                CREATE TABLE checkpoint_aliases (
+                    id INTEGER PRIMARY KEY,
+                    checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    file_size INTEGER NOT NULL,
+                    file_mtime_ns INTEGER NOT NULL,
+                    file_inode INTEGER NOT NULL,
+                    file_device INTEGER NOT NULL,
+                    seen_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX checkpoint_aliases_identity
+                    ON checkpoint_aliases (path, file_size, file_mtime_ns, file_inode, file_device);
+                CREATE INDEX checkpoint_aliases_checkpoint ON checkpoint_aliases (checkpoint_id);
+
+                -- Training metrics per checkpoint: read from the checkpoint (eval_loss from HF's
+                -- log_history, ...) or attached by `wwmon note`; a note wins over the file.
+                CREATE TABLE training_metrics (
+                    checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    value REAL,                    -- NULL for NaN
+                    source TEXT NOT NULL CHECK (source IN ('checkpoint', 'note')),
+                    recorded_at REAL NOT NULL,
+                    PRIMARY KEY (checkpoint_id, name)
+                );
+                """)
+        }
+        m.registerMigration("v3-ww-options") { db in
+            // Issue 13: the option columns of `WWColumns` (num_fingers, raw_alpha) and the
+            // options each checkpoint was analysed with (JSON object, NULL for WW's defaults).
+            try LayerColumns.addMissing(db)
+            try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN options TEXT")
+        }
         return m
     }
 

@@ -16,6 +16,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpointFailed(run: String, step: Int, error: String)
     case unreadableCheckpoint(path: String, reason: String)
     case sqlite(path: String, message: String)
+    case invalidMetricName(String)
 
     public var description: String {
         switch self {
@@ -59,6 +60,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Cannot read \(p): \(reason)."
         case .sqlite(let p, let message):
             return "Database error on \(p): \(message)."
+        case .invalidMetricName(let name):
+            return "\"\(name)\" is not a valid training metric name (letters, digits and _ . / - only)."
         }
     }
 }

@@ -20,9 +20,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
     @Argument(help: "Checkpoint file or folder.") var path: String
-    @Option(help: "Output format.") var format: Format = .table
+    @Option(help: "Output format: table, json or csv.") var format: Format = .table
     @Flag(help: "Same as --format json.") var json = false
-    @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False, formerly ww2x).") var noPool = false
+    @OptionGroup var analysis: AnalysisFlags
     @Flag(help: "Use dgesdd for every matrix (WW's routine) instead of the Gram path with fallback.")
     var exactSvd = false
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
@@ -35,8 +35,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = AnalysisOptions(pool: !noPool, method: exactSvd ? .gesdd : .gram,
-                                      concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        var options = try analysis.options(concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        options.method = exactSvd ? .gesdd : .gram
         let start = ContinuousClock.now
         let report: CheckpointReport
         do {
@@ -51,8 +51,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let text: String
         switch json ? .json : format {
         case .json: text = try ReportOutput.json(report)
-        case .csv: text = ReportOutput.csv(report.layers, perSlice: noPool)
-        case .table: text = ReportOutput.table(report, perSlice: noPool)
+        case .csv: text = ReportOutput.csv(report.layers)
+        case .table: text = ReportOutput.table(report, perSlice: !options.pool)
         }
         FileHandle.standardOutput.write(Data(text.utf8))
     }

@@ -14,13 +14,27 @@ struct CheckpointsCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     /// `checkpoints --json` element; `run, step, epoch, path, status, error, analyzed_at,
-    /// summary` are the contract (summary null for unreadable checkpoints).
+    /// summary, step_source, training` are the contract (summary null for unreadable or
+    /// vanished checkpoints; status ok | error | vanished; training `{}` when none).
     struct Row: Encodable {
         var c: CheckpointRecord
         enum K: String, CodingKey {
             case run, step, epoch, path, status, error, analyzedAt = "analyzed_at", summary
             case version, stepSource = "step_source", format, durationSeconds = "duration_seconds"
-            case file
+            case file, training, aliasPaths = "alias_paths"
+        }
+        /// Training metric values as JSON numbers (null for NaN), keys sorted by the encoder.
+        struct Training: Encodable {
+            var values: [String: Double]
+            struct Key: CodingKey {
+                var stringValue: String; var intValue: Int? { nil }
+                init(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+            func encode(to encoder: Encoder) throws {
+                var k = encoder.container(keyedBy: Key.self)
+                for (name, v) in values { try k.encodeNumber(v, forKey: Key(stringValue: name)) }
+            }
         }
         func encode(to encoder: Encoder) throws {
             var k = encoder.container(keyedBy: K.self)
@@ -32,6 +46,8 @@ struct CheckpointsCommand: ParsableCommand {
             try k.encodeOrNull(c.format, forKey: .format)
             try k.encodeNumber(c.durationSeconds, forKey: .durationSeconds)
             try k.encode(c.identity, forKey: .file)
+            try k.encode(Training(values: c.training), forKey: .training)
+            try k.encode(c.aliasPaths, forKey: .aliasPaths)
         }
     }
 
@@ -42,9 +58,11 @@ struct CheckpointsCommand: ParsableCommand {
         case .json: emit(try MachineJSON.array(cps.map(Row.init)))
         case .ndjson: emit(try MachineJSON.lines(cps.map(Row.init)))
         case .csv:
+            let names = Set(cps.flatMap(\.training.keys)).sorted()
             var out = CSV.row(["run", "step", "epoch", "path", "version", "status", "error", "analyzed_at",
                                "duration_seconds", "alpha", "alpha_weighted", "log_spectral_norm", "log_norm",
-                               "log_alpha_norm", "stable_rank", "layers_analyzed", "layers_skipped", "layers_failed"])
+                               "log_alpha_norm", "stable_rank", "layers_analyzed", "layers_skipped", "layers_failed",
+                               "step_source"] + names.map { "training.\($0)" })
             for c in cps {
                 let s = c.summary
                 out += CSV.row([c.run, "\(c.step)", Text.exact(c.epoch), c.path, "\(c.version)", c.status.rawValue,
@@ -52,28 +70,52 @@ struct CheckpointsCommand: ParsableCommand {
                                 Text.exact(s?.alpha), Text.exact(s?.alphaWeighted), Text.exact(s?.logSpectralNorm),
                                 Text.exact(s?.logNorm), Text.exact(s?.logAlphaNorm), Text.exact(s?.stableRank),
                                 s.map { "\($0.layersAnalyzed)" } ?? "", s.map { "\($0.layersSkipped)" } ?? "",
-                                s.map { "\($0.layersFailed)" } ?? ""])
+                                s.map { "\($0.layersFailed)" } ?? "", c.stepSource]
+                                + names.map { Text.exact(c.training[$0]) })
             }
             emit(out)
         case nil:
             let style = Style.forStandardOutput()
-            var t = Table(["step", "epoch", "analyzed at", "status", "⟨alpha⟩", "⟨alpha_w⟩", "⟨log_spec⟩",
-                           "layers", "path"], left: [2, 3, 8])
+            // Training metrics beside ⟨alpha⟩, at most four columns so the table still fits.
+            let names = Array(Set(cps.flatMap(\.training.keys)).sorted().prefix(4))
+            var t = Table(["step", "source", "epoch", "analyzed at", "status", "⟨alpha⟩", "⟨alpha_w⟩", "⟨log_spec⟩"]
+                          + names + ["layers", "path"], left: [1, 3, 4, 9 + names.count])
+            // The same step twice with different weights is kept, and marked so it is not missed.
+            var stepCount: [Int: Int] = [:]
+            for c in cps where c.status != .vanished { stepCount[c.step, default: 0] += 1 }
             for c in cps {
                 let s = c.summary
                 let alphaTone: Style.Tone = s.map { (2.0...6.0).contains($0.alpha) } == false ? .alert : .plain
-                let path = c.version > 1 ? "\(c.path) (v\(c.version))" : c.path
-                t.add([.init("\(c.step)"), .init(Text.fixed(c.epoch, 2)), .init(Text.time(c.analyzedAt)),
-                       .init(c.status.rawValue, c.status == .ok ? .plain : .alert),
-                       .init(Text.fixed(s?.alpha), alphaTone), .init(Text.fixed(s?.alphaWeighted)),
-                       .init(Text.fixed(s?.logSpectralNorm)),
-                       .init(s.map { "\($0.layersAnalyzed)" + ($0.layersFailed > 0 ? " (\($0.layersFailed) failed)" : "") } ?? "-"),
-                       .init(path, .dim)])
+                var path = c.version > 1 ? "\(c.path) (v\(c.version))" : c.path
+                if !c.aliasPaths.isEmpty { path += " = " + c.aliasPaths.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") }
+                let duplicate = (stepCount[c.step] ?? 0) > 1 && c.status != .vanished
+                let stepText = "\(c.step)" + (duplicate ? " (dup)" : "")
+                var cells: [Table.Cell] = [
+                    Table.Cell(stepText, duplicate ? .alert : .plain), Table.Cell(c.stepSource, .dim),
+                    Table.Cell(Text.fixed(c.epoch, 2)), Table.Cell(Text.time(c.analyzedAt)),
+                    Table.Cell(c.status.rawValue, c.status == .ok ? .plain : .alert),
+                    Table.Cell(Text.fixed(s?.alpha), alphaTone), Table.Cell(Text.fixed(s?.alphaWeighted)),
+                    Table.Cell(Text.fixed(s?.logSpectralNorm)),
+                ]
+                for n in names { cells.append(Table.Cell(Text.fixed(c.training[n]))) }
+                let layers: String = s.map { "\($0.layersAnalyzed)" + ($0.layersFailed > 0 ? " (\($0.layersFailed) failed)" : "") } ?? "-"
+                cells.append(Table.Cell(layers))
+                cells.append(Table.Cell(path, .dim))
+                t.add(cells)
             }
             // Reasons can be long: below the table, so the columns stay readable.
             let failed = cps.filter { $0.status == .error }
-            emit(t.render(style) + (failed.isEmpty ? "" : "\n" + failed.map {
-                style.paint("step \($0.step): \($0.error ?? "unknown error")", .alert) + "\n" }.joined()))
+            let vanished = cps.filter { $0.status == .vanished }.count
+            let dups = stepCount.filter { $0.value > 1 }.keys.sorted()
+            var notes = failed.map { style.paint("step \($0.step): \($0.error ?? "unknown error")", .alert) + "\n" }
+            if vanished > 0 {
+                notes.append(style.paint("\(vanished) checkpoint\(vanished == 1 ? " was" : "s were") deleted before they could be analysed (status vanished): "
+                    + "the trainer rotates saves faster than settle_seconds (see README).", .alert) + "\n")
+            }
+            if !dups.isEmpty {
+                notes.append(style.paint("step \(dups.map(String.init).joined(separator: ", ")) recorded more than once with different weights (dup).", .alert) + "\n")
+            }
+            emit(t.render(style) + (notes.isEmpty ? "" : "\n" + notes.joined()))
         }
     }
 }

@@ -9,7 +9,12 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export every layer row of a run (CSV by default; --json/--ndjson), or --summaries.",
-        discussion: "CSV columns: checkpoint columns then WeightWatcher's; empty = NaN/None, inf/-inf as pandas writes them.")
+        discussion: """
+        CSV columns: checkpoint columns, WeightWatcher's, then one `training.NAME` column per training \
+        metric of the run (eval_loss, … repeated on each layer row of a checkpoint); empty = NaN/None, \
+        inf/-inf as pandas writes them. `pandas.read_csv(...).pivot(index="step", columns="layer")` \
+        gives one row per step. JSON rows carry the metrics as a `training` object.
+        """)
 
     @Argument(help: ArgumentHelp("Run name (see `wwmon runs`).", valueName: "run")) var runName: String
     @Flag(name: .long, help: "One row per checkpoint with its summary instead of one per layer.") var summaries = false
@@ -21,13 +26,14 @@ struct ExportCommand: ParsableCommand {
     /// A layer row with its checkpoint's columns in front, flat (one JSON object per row).
     struct LayerRow: Encodable {
         var c: CheckpointRecord, key: String, r: LayerReport
-        enum K: String, CodingKey { case run, step, epoch, path, version, analyzedAt = "analyzed_at", layer }
+        enum K: String, CodingKey { case run, step, epoch, path, version, analyzedAt = "analyzed_at", layer, training }
         func encode(to encoder: Encoder) throws {
             var k = encoder.container(keyedBy: K.self)
             try k.encode(c.run, forKey: .run); try k.encode(c.step, forKey: .step)
             try k.encodeNumber(c.epoch, forKey: .epoch); try k.encode(c.path, forKey: .path)
             try k.encode(c.version, forKey: .version); try k.encode(c.analyzedAt, forKey: .analyzedAt)
             try k.encode(key, forKey: .layer)
+            try k.encode(CheckpointsCommand.Row.Training(values: c.training), forKey: .training)
             try r.encode(to: encoder)  // same keyed container: WW's columns beside ours
         }
     }
@@ -57,13 +63,17 @@ struct ExportCommand: ParsableCommand {
         let format = output.format ?? .csv
         let compact = MachineJSON.encoder(pretty: false)
         var first = true
-        if format == .csv { sink.write(CSV.row(Self.checkpointColumns + ReportOutput.columns + ["slice_id", "reason"])) }
+        let training = format == .csv ? try store.trainingMetricNames(run: runName) : []
+        if format == .csv {
+            sink.write(CSV.row(Self.checkpointColumns + WWColumns.all.map(\.name)
+                               + training.map { "training.\($0)" }))
+        }
         if format == .json { sink.write("[\n") }
         try store.forEachLayerRow(run: runName) { c, key, r in
             switch format {
             case .csv:
                 sink.write(CSV.row([c.run, "\(c.step)", Text.exact(c.epoch), c.path, "\(c.version)", Text.time(c.analyzedAt), key]
-                    + Self.wwFields(r)))
+                    + Self.wwFields(r) + training.map { Text.exact(c.training[$0]) }))
             case .json, .ndjson:
                 let line = String(decoding: try compact.encode(LayerRow(c: c, key: key, r: r)), as: UTF8.self)
                 sink.write(format == .json ? (first ? "  " : ",\n  ") + line : line + "\n")
@@ -74,14 +84,16 @@ struct ExportCommand: ParsableCommand {
         sink.flush()
     }
 
-    /// WW's columns in the contract order, as `ReportOutput.csv` writes them, plus slice and reason.
+    /// Every column of `WWColumns` (WW's, the option columns, slice and reason), empty where a
+    /// row has no value: the export streams, so its header cannot depend on the rows.
     static func wwFields(_ r: LayerReport) -> [String] {
-        ["\(r.layerID)", r.name, r.longname, r.layerType, "\(r.N)", "\(r.M)", "\(r.rf)", Text.exact(r.Q),
-         "\(r.numEvals)", Text.exact(r.svMax), Text.exact(r.svMin), "\(r.rankLoss)", "\(r.weakRankLoss)",
-         Text.exact(r.lambdaMax), Text.exact(r.alpha), Text.exact(r.xmin), Text.exact(r.xmax), Text.exact(r.D),
-         Text.exact(r.sigma), "\(r.numPLSpikes)", r.status, r.warning, Text.exact(r.norm), Text.exact(r.logNorm),
-         Text.exact(r.spectralNorm), Text.exact(r.logSpectralNorm), Text.exact(r.alphaWeighted),
-         Text.exact(r.logAlphaNorm), Text.exact(r.stableRank), "\(r.matrixRank)", Text.exact(r.entropy),
-         r.sliceID.map(String.init) ?? "", r.reason ?? ""]
+        WWColumns.all.map { col in
+            switch col.get(r) {
+            case .int(let v): "\(v)"
+            case .real(let v): Text.exact(v)
+            case .text(let v): v
+            case .null: ""
+            }
+        }
     }
 }

@@ -14,8 +14,11 @@ struct HistoryCommand: AsyncParsableCommand {
         changes within one architecture, ⟨alpha_weighted⟩ (and ⟨log_spectral_norm⟩) tracks \
         changes of depth or scale (WeightWatcher README). In tables, points outside the healthy \
         alpha range 2–6 are marked and failed fits are gaps.
+        --summary also shows the run's training metrics (eval_loss, … read from the checkpoints \
+        or attached with `wwmon note`) beside them; `--metric eval_loss` shows one alone.
         Layer metrics: \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).
         Summary metrics: \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")).
+        Training metrics: whatever the run has (`wwmon checkpoints RUN --json` lists them).
         """)
 
     @Argument(help: ArgumentHelp("Run name (see `wwmon runs`).", valueName: "run")) var runName: String
@@ -32,7 +35,19 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    enum Target { case layer(String, [LayerMetric]), allLayers(LayerMetric), summary([SummaryMetric]) }
+    /// A column of the summary view: a WeightWatcher summary mean or a training metric.
+    enum SummaryColumn: Equatable {
+        case ww(SummaryMetric), training(String)
+        var name: String { switch self { case .ww(let m): m.rawValue; case .training(let n): n } }
+        var label: String { switch self { case .ww(let m): "⟨\(m.rawValue)⟩"; case .training(let n): n } }
+        var healthyRange: ClosedRange<Double>? { if case .ww(let m) = self { m.healthyRange } else { nil } }
+    }
+
+    /// `withTraining`: the default --summary view, which adds every training metric of the run.
+    enum Target {
+        case layer(String, [LayerMetric]), allLayers(LayerMetric)
+        case summary([SummaryColumn], withTraining: Bool)
+    }
 
     func validate() throws {
         if layer != nil && summary { throw ValidationError("Use either --layer or --summary, not both.") }
@@ -48,14 +63,21 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func target() throws -> Target {
-        if summary {
-            let ms = try (metric.isEmpty ? ["alpha", "alpha_weighted"] : metric).map { name in
-                guard let m = SummaryMetric(rawValue: name) else {
-                    throw ValidationError("Unknown summary metric \"\(name)\"; choose from \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return m
+        // Names no WeightWatcher metric has are training metrics (eval_loss); the store says at
+        // run time whether the run has them.
+        func column(_ name: String) throws -> SummaryColumn {
+            if let m = SummaryMetric(rawValue: name) { return .ww(m) }
+            guard TrainingMetric.isValidName(name) else {
+                throw ValidationError("Unknown summary metric \"\(name)\"; choose from \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")) or a training metric of the run.")
             }
-            return .summary(ms)
+            return .training(name)
+        }
+        if summary {
+            return .summary(try (metric.isEmpty ? ["alpha", "alpha_weighted"] : metric).map(column),
+                            withTraining: metric.isEmpty)
+        }
+        if layer == nil, metric.count == 1, LayerMetric(rawValue: metric[0]) == nil, SummaryMetric(rawValue: metric[0]) == nil {
+            return .summary([try column(metric[0])], withTraining: false)
         }
         let ms = try (metric.isEmpty ? ["alpha"] : metric).map { name in
             guard let m = LayerMetric(rawValue: name) else {
@@ -96,11 +118,33 @@ struct HistoryCommand: AsyncParsableCommand {
                                                                      afterCheckpointID: after)) }
         case .allLayers(let m):
             return try store.allLayerSeries(run: runName, metric: m, last: last, afterCheckpointID: after)
-        case .summary(let ms):
-            return try ms.map { Series(layer: nil, metric: $0.rawValue,
-                                       points: try store.summarySeries(run: runName, metric: $0, last: last,
-                                                                       afterCheckpointID: after)) }
+        case .summary(let cs, _):
+            return try cs.map { c in
+                switch c {
+                case .ww(let m):
+                    return Series(layer: nil, metric: m.rawValue,
+                                  points: try store.summarySeries(run: runName, metric: m, last: last, afterCheckpointID: after))
+                case .training(let name):
+                    return Series(layer: nil, metric: name,
+                                  points: try store.trainingSeries(run: runName, name: name, last: last, afterCheckpointID: after))
+                }
+            }
         }
+    }
+
+    /// The default --summary view gains the run's training metrics; a training metric asked
+    /// for by name must exist in the run.
+    func resolved(_ store: HistoryStore, _ target: Target) throws -> Target {
+        guard case .summary(var cs, let withTraining) = target else { return target }
+        let known = try store.trainingMetricNames(run: runName)
+        for case .training(let name) in cs where !known.contains(name) {
+            throw ValidationError("Run \"\(runName)\" has no metric \"\(name)\"; WeightWatcher summary metrics: "
+                + SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")
+                + (known.isEmpty ? "; it has no training metrics." : "; its training metrics: \(known.joined(separator: ", ")).")
+                + (LayerMetric(rawValue: name) != nil ? " (\(name) is a layer metric: add --layer NAME.)" : ""))
+        }
+        if withTraining { cs += known.map(SummaryColumn.training) }
+        return .summary(cs, withTraining: false)
     }
 
     func rows(_ series: [Series]) -> [Row] {
@@ -116,7 +160,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.reader()
-        let target = try target()
+        let target = try resolved(store, try target())
         if follow { return try await followLoop(store, target) }
         let series = try series(store, target, after: nil)
         switch output.format {
@@ -172,10 +216,10 @@ enum HistoryTable {
         case .layer(let name, _):
             return pointsTable(title: "run \(run) · layer \(name)", series: series, ranges: series.map {
                 LayerMetric(rawValue: $0.metric)?.healthyRange }, labels: series.map(\.metric), style: style)
-        case .summary(let ms):
+        case .summary(let ms, _):
             var text = pointsTable(title: "run \(run) · summary", series: series,
-                                   ranges: ms.map(\.healthyRange), labels: ms.map { "⟨\($0.rawValue)⟩" }, style: style)
-            if ms.contains(.alpha) && ms.contains(.alphaWeighted) {
+                                   ranges: ms.map(\.healthyRange), labels: ms.map(\.label), style: style)
+            if ms.contains(.ww(.alpha)) && ms.contains(.ww(.alphaWeighted)) {
                 text += style.paint("⟨alpha⟩ follows hyper-parameter changes within one architecture; "
                     + "⟨alpha_weighted⟩ follows depth and scale (compare runs of different depth with it).", .dim) + "\n"
             }

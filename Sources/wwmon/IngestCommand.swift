@@ -1,20 +1,24 @@
 import Analysis
-import Checkpoint
 import ArgumentParser
+import Daemon
 import Foundation
 import Logging
 import Store
 
 /// `wwmon ingest PATH --run NAME`: analyse one checkpoint and record it — what the daemon does
-/// for each checkpoint it sees, by hand.
+/// for each checkpoint it sees, by hand, through the daemon's own job and pipeline
+/// (`AnalysisScheduler.process` + `StorePipeline`): the same step decision, aliases, error rows
+/// and alert rules (hooks of --config run too).
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Analyse a checkpoint and record it in the history (a no-op if already recorded).",
         discussion: """
-        A checkpoint is identified by path, size, mtime, inode and device: ingesting it again does \
-        nothing; new content at the same path is recorded as its next version. A checkpoint that \
-        cannot be analysed is recorded with the reason (exit 1). --report FILE records a report \
+        A checkpoint is identified by its path and its weight files (size, mtime, inode, device): \
+        ingesting it again does nothing; new weights at the same path are its next version; \
+        tensors equal to a recorded checkpoint of the run make an alias of it. A checkpoint that \
+        cannot be analysed is recorded with the reason (exit 1). Alert rules run as in the \
+        daemon; with --config its [alerts] thresholds and hooks are used. --report FILE records a report \
         printed earlier by `wwmon analyze --format json` (e.g. computed on another machine) \
         instead of analysing PATH; PATH still names the checkpoint and gives its identity.
         """)
@@ -26,12 +30,15 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Training epoch (default: from the checkpoint).") var epoch: Double?
     @Option(name: .long, help: "Record this `wwmon analyze --format json` output instead of analysing (- = stdin).")
     var report: String?
-    @Flag(help: "Conv2D per-slice mode (WeightWatcher's pool=False).") var noPool = false
+    @OptionGroup var analysis: AnalysisFlags
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
+    @Option(name: .long, help: ArgumentHelp("Daemon configuration whose [analysis], [alerts] and hooks apply.", valueName: "path"))
+    var config: String?
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        try analysis.validate()
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1.") }
         if runName.isEmpty { throw ValidationError("--run must not be empty.") }
     }
@@ -55,58 +62,72 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let identity: CheckpointIdentity
-        do { identity = try CheckpointIdentity.of(path: path) } catch { throw RuntimeError("\(error)") }
         let store = try database.writer()
-        if try store.isRecorded(identity) {
-            return say(Outcome(status: "duplicate", run: runName, path: path, checkpointID: nil, step: nil, error: nil),
-                       "\(path) is already recorded (same size, mtime and inode); nothing to do.")
+        let cfg: DaemonConfig
+        if let config {
+            do { cfg = try DaemonConfig.load(path: config) } catch { throw RuntimeError("\(error)") }
+        } else {
+            cfg = DaemonConfig(watches: [])
         }
+        var options = cfg
+        // Flags given on the command line override the config's [analysis] keys.
+        options.analysis.ww = options.analysis.ww.overridden(by: analysis.settings)
+        if let jobs { options.analysis.threads = jobs }
+        // The daemon's own pipeline: the same job, the same checks, the same alert rules.
+        var logger = Logger(label: "wwmon.ingest")
+        logger.logLevel = .warning
+        let pipeline = StorePipeline(store: store, config: options, logger: logger)
+        let candidate = CheckpointCandidate.single(path: path, run: runName, root: root)
+        guard let stamps = candidate.stamps() else {
+            throw RuntimeError("\(path) does not exist.")
+        }
+        var job = AnalysisJob(candidate: candidate, fingerprint: stamps)
+        job.userStep = step
+        job.userEpoch = epoch
+        if report != nil { job.precomputed = PrecomputedReport(try decodeReport()) }
         let start = ContinuousClock.now
-        var result: CheckpointReport
-        do {
-            result = try await produceReport(store: store)
-        } catch {
-            let reason = "\(error)"
-            _ = try store.recordError(run: runName, root: root, path: path, step: step, epoch: epoch,
-                                      identity: identity, error: reason,
-                                      durationSeconds: seconds(ContinuousClock.now - start))
+        let outcome = await AnalysisScheduler<StorePipeline>.process(job, pipeline)
+        await pipeline.hooksIdle()
+        let duration = seconds(ContinuousClock.now - start)
+        switch outcome {
+        case .recorded(let s) where s.aliasOf != nil:
+            say(Outcome(status: "alias", run: runName, path: path, checkpointID: s.checkpointID, step: s.step, error: nil),
+                "\(path) holds the same tensors as \(runName) step \(s.step ?? 0): recorded as another path of that checkpoint.")
+        case .recorded(let s):
+            let rec = try s.checkpointID.map { id in try store.checkpoints(run: runName).first { $0.id == id } } ?? nil
+            let sum = rec?.summary
+            say(Outcome(status: "inserted", run: runName, path: path, checkpointID: s.checkpointID, step: s.step, error: nil),
+                "recorded \(runName) step \(s.step.map(String.init) ?? "?"): \(sum?.layersAnalyzed ?? s.layerCount) layers analysed, "
+                + "\(sum?.layersFailed ?? 0) failed, ⟨alpha⟩ \(Text.fixed(sum?.alpha)), ⟨alpha_weighted⟩ \(Text.fixed(sum?.alphaWeighted))"
+                + (s.layersReused.map { $0 > 0 ? ", \($0) layers reused" : "" } ?? "")
+                + (rec?.training.isEmpty == false ? ", " + rec!.training.sorted { $0.key < $1.key }.map { "\($0.key) \(Text.fixed($0.value))" }.joined(separator: ", ") : "")
+                + " (\(Text.fixed(duration, 2)) s)")
+        case .alreadyRecorded:
+            say(Outcome(status: "duplicate", run: runName, path: path, checkpointID: nil, step: nil, error: nil),
+                "\(path) is already recorded (same weight files: size, mtime and inode); nothing to do.")
+        case .updated(let s):
+            say(Outcome(status: "updated", run: runName, path: path, checkpointID: nil, step: s, error: nil),
+                "\(path) is already recorded; files beside its weights completed it (step \(s)).")
+        case .failed(let reason):
             if json { say(Outcome(status: "error", run: runName, path: path, checkpointID: nil, step: step, error: reason), "") }
             throw RuntimeError("\(path) could not be analysed: \(reason) (recorded as an error in run \"\(runName)\").")
-        }
-        let duration = seconds(ContinuousClock.now - start)
-        // A checkpoint still being written would give numbers of no real state: refuse to record.
-        if report == nil, (try? CheckpointIdentity.of(path: path)) != identity {
+        case .skipped(let why):
+            if json { say(Outcome(status: "skipped", run: runName, path: path, checkpointID: nil, step: nil, error: why), "") }
+            throw RuntimeError("\(path) is not a model checkpoint: \(why)")
+        case .gone:
+            throw RuntimeError("\(path) was deleted before it could be analysed (recorded as vanished in run \"\(runName)\").")
+        case .changed:
             throw RuntimeError("\(path) changed while it was being analysed; ingest it again once the writer is done.")
-        }
-        result.checkpoint.path = path
-        if let step { result.checkpoint.step = step; result.checkpoint.stepSource = "user" }
-        if let epoch { result.checkpoint.epoch = epoch }
-        let outcome = try store.record(run: runName, root: root, report: result, identity: identity, durationSeconds: duration)
-        switch outcome {
-        case .duplicate:
-            say(Outcome(status: "duplicate", run: runName, path: path, checkpointID: nil, step: nil, error: nil),
-                "\(path) was recorded by another writer meanwhile; nothing to do.")
-        case .inserted(let id):
-            let rec = try store.checkpoints(run: runName).first { $0.id == id }
-            let s = result.summary
-            say(Outcome(status: "inserted", run: runName, path: path, checkpointID: id, step: rec?.step, error: nil),
-                "recorded \(runName) step \(rec.map { "\($0.step)" } ?? "?"): \(s.layersAnalyzed) layers analysed, "
-                + "\(s.layersFailed) failed, ⟨alpha⟩ \(Text.fixed(s.alpha)), ⟨alpha_weighted⟩ \(Text.fixed(s.alphaWeighted))"
-                + (result.checkpoint.layersReused.map { $0 > 0 ? ", \($0) layers reused" : "" } ?? "")
-                + " (\(Text.fixed(duration, 2)) s)")
+        case .storeError(let why):
+            throw RuntimeError(why)
+        case .abandoned:
+            throw RuntimeError("\(path): analysis interrupted; nothing recorded.")
         }
     }
 
-    /// Analyses PATH (reusing the stored rows of tensors whose bytes were analysed before), or
-    /// decodes the report given with --report.
-    func produceReport(store: HistoryStore) async throws -> CheckpointReport {
-        guard let report else {
-            let options = AnalysisOptions(pool: !noPool, concurrency: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            return try await Analyzer(options: options, logger: Logger(label: "wwmon.ingest")).analyze(CheckpointReader.open(path), reuse: { key in
-                (try? store.layerReports(forHashes: [key]))?[key]
-            })
-        }
+    /// The report given with --report (a file, or - for stdin).
+    func decodeReport() throws -> CheckpointReport {
+        guard let report else { throw RuntimeError("no report given") }
         let data: Data
         do {
             data = report == "-" ? FileHandle.standardInput.readDataToEndOfFile()

@@ -22,7 +22,7 @@ struct LayersCommand: ParsableCommand {
         switch output.format {
         case .json: emit(try ReportOutput.json(report))
         case .ndjson: emit(try MachineJSON.lines(report.layers))
-        case .csv: emit(ReportOutput.csv(report.layers, perSlice: perSlice))
+        case .csv: emit(ReportOutput.csv(report.layers))
         case nil:
             let style = Style.forStandardOutput()
             let head = "run \(record.run) · step \(record.step)" + (record.epoch.map { " · epoch \(Text.fixed($0, 2))" } ?? "")

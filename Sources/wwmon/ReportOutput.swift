@@ -10,25 +10,24 @@ enum ReportOutput {
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
     }
 
-    /// WeightWatcher's columns in the contract's order; NaN as an empty field (as pandas writes).
-    static let columns = ["layer_id", "name", "longname", "layer_type", "N", "M", "rf", "Q", "num_evals",
-                          "sv_max", "sv_min", "rank_loss", "weak_rank_loss", "lambda_max", "alpha", "xmin",
-                          "xmax", "D", "sigma", "num_pl_spikes", "status", "warning", "norm", "log_norm",
-                          "spectral_norm", "log_spectral_norm", "alpha_weighted", "log_alpha_norm",
-                          "stable_rank", "matrix_rank", "entropy"]
+    /// The CSV columns of these rows (`WWColumns`): WeightWatcher's, plus each option column
+    /// (and `slice_id`) that some row has; NaN as an empty field (as pandas writes).
+    static func columns(for rows: [LayerReport]) -> [WWColumn] {
+        WWColumns.all.filter { col in col.inCSV && (col.always || rows.contains { col.get($0) != .null }) }
+    }
 
-    static func csv(_ rows: [LayerReport], perSlice: Bool) -> String {
-        var out = (columns + (perSlice ? ["slice_id"] : [])).joined(separator: ",") + "\n"
+    static func csv(_ rows: [LayerReport]) -> String {
+        let cols = columns(for: rows)
+        var out = cols.map(\.name).joined(separator: ",") + "\n"
         for r in rows {
-            var f: [String] = [
-                "\(r.layerID)", CSV.field(r.name), CSV.field(r.longname), r.layerType, "\(r.N)", "\(r.M)", "\(r.rf)",
-                num(r.Q), "\(r.numEvals)", num(r.svMax), num(r.svMin), "\(r.rankLoss)", "\(r.weakRankLoss)",
-                num(r.lambdaMax), num(r.alpha), num(r.xmin), r.xmax.map(num) ?? "", num(r.D), num(r.sigma),
-                "\(r.numPLSpikes)", r.status, r.warning, num(r.norm), num(r.logNorm), num(r.spectralNorm),
-                num(r.logSpectralNorm), num(r.alphaWeighted), num(r.logAlphaNorm), num(r.stableRank),
-                "\(r.matrixRank)", num(r.entropy)]
-            if perSlice { f.append("\(r.sliceID ?? 0)") }
-            out += f.joined(separator: ",") + "\n"       // numbers and WW's fixed words need no quoting
+            out += cols.map { col -> String in
+                switch col.get(r) {
+                case .int(let v): "\(v)"
+                case .real(let v): num(v)
+                case .text(let v): CSV.field(v)
+                case .null: ""
+                }
+            }.joined(separator: ",") + "\n"
         }
         return out
     }
@@ -40,7 +39,7 @@ enum ReportOutput {
         for r in report.layers {
             var line = ["\(r.layerID)", r.name, r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
                         fixed(r.alphaWeighted), fixed(r.logSpectralNorm), fixed(r.stableRank, 2), fixed(r.D),
-                        "\(r.numPLSpikes)", r.status == "success" ? r.warning : "failed: \(r.reason ?? "")"]
+                        "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(r.reason ?? "")"]
             if perSlice { line.append("\(r.sliceID ?? 0)") }
             table.add(line)
         }
@@ -52,6 +51,13 @@ enum ReportOutput {
         out += "  ⟨log_alpha_norm⟩ \(fixed(s.logAlphaNorm))  ⟨stable_rank⟩ \(fixed(s.stableRank, 2))\n"
         out += "layers: \(s.layersAnalyzed) analyzed, \(s.layersSkipped) skipped, \(s.layersFailed) failed\n"
         return out
+    }
+
+    /// The warning, and whether fix_fingers clipped eigenvalues off this layer's fit.
+    static func note(_ r: LayerReport) -> String {
+        guard let f = r.numFingers, f > 0 else { return r.warning }
+        let fix = "fix_fingers: num_fingers \(f), raw alpha \(fixed(r.rawAlpha ?? .nan))"
+        return r.warning.isEmpty ? fix : "\(r.warning); \(fix)"
     }
 
     /// Shortest text that round-trips; NaN empty, infinities as pandas writes them.

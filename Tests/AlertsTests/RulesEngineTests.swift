@@ -29,6 +29,19 @@ import Testing
         #expect(ev[7][0].alert.step == 800)
     }
 
+    @Test("an out-of-range alpha says when fix_fingers clipped its fit, and the alpha before the fix")
+    func outOfRangeSaysFingersWereClipped() {
+        var clipped = row("enc.0.q", alpha: 1.7)
+        clipped.numFingers = 2; clipped.rawAlpha = 6.4
+        var untouched = row("enc.1.q", alpha: 1.8)
+        untouched.numFingers = 0; untouched.rawAlpha = 1.8
+        let s = Series(checkpoints: [([clipped, untouched, row("ok", alpha: 4), row("ok2", alpha: 4)], nil)])
+        let ev = s.replay(RulesEngine(settings: Self.noDrift))
+        let messages = Dictionary(uniqueKeysWithValues: ev[0].map { ($0.alert.fingerprint.layer, $0.alert.message) })
+        #expect(messages["enc.0.q"]?.contains("fix_fingers clip_xmax clipped the 3 largest eigenvalues: alpha 6.4 before the fix") == true)
+        #expect(messages["enc.1.q"]?.contains("clipped nothing") == true)
+    }
+
     @Test("failed fits (status failed, alpha -1) are never out of range; a layer that stops fitting raises fit_failed")
     func failedFitsAreNotOverTrained() {
         let s = Series(checkpoints: [

@@ -24,6 +24,9 @@ struct StoreCommandsTests {
         let s = try StoreCLI.file(dir, "shallow.safetensors", bytes: 1)
         try StoreCLI.run(["ingest", s, "--run", "shallow", "--step", "7", "--db", db,
                           "--report", StoreCLI.reportFile(dir, "a_gaussian_1000x500__st").path])
+        // ingest runs the daemon's alert rules (WW's reference layers are out of range); these
+        // tests start from none firing.
+        try HistoryStore(path: db).write { db in try db.execute(sql: "DELETE FROM alerts") }
         return db
     }
 
@@ -48,14 +51,55 @@ struct StoreCommandsTests {
             StoreCLI.run(["layers", "ref", "--json", "--db", db]).stdout.utf8))
         #expect(layers.checkpoint.tensorHashes.count == 7, "\(layers.checkpoint.tensorHashes)")
 
-        // The same bytes under another path: a new checkpoint whose rows equal the first's.
+        // The same tensors under another path (a final save_model(), Lightning's last.ckpt):
+        // the same point of the run, recorded as an alias, not a second point.
         let copy = dir.appendingPathComponent("copy")
         try FileManager.default.copyItem(atPath: model, toPath: copy.path)
-        #expect(try StoreCLI.run(["ingest", copy.path, "--run", "ref", "--db", db]).status == 0)
-        let second = try JSONDecoder().decode(CheckpointReport.self, from: Data(
-            StoreCLI.run(["layers", "ref", "--json", "--db", db]).stdout.utf8))
-        #expect(second.checkpoint.path == copy.path)
-        #expect(second.layers.map(\.alpha) == layers.layers.map(\.alpha))
+        let alias = try StoreCLI.run(["ingest", copy.path, "--run", "ref", "--db", db, "--json"])
+        #expect(alias.status == 0 && alias.stdout.contains("\"status\":\"alias\""), "\(alias.stdout) \(alias.stderr)")
+        let after = try StoreCLI.jsonArray(StoreCLI.run(["checkpoints", "ref", "--json", "--db", db]).stdout)
+        #expect(after.count == 1)
+        #expect(after[0]["alias_paths"] as? [String] == [copy.path])
+    }
+
+    @Test("note attaches training metrics shown by checkpoints --json, history --summary / --metric and export; bad input exits 1 or 2")
+    func noteAndTrainingViews() throws {
+        let dir = try StoreCLI.tempDir(); defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try Self.populated(dir)
+        let before = try StoreCLI.jsonArray(StoreCLI.run(["checkpoints", "mixed", "--json", "--db", db]).stdout)
+        #expect(before.allSatisfy { ($0["training"] as? [String: Any])?.isEmpty == true })
+        #expect(before.map { $0["step_source"] as? String } == ["user", "user", "user", "user"])
+        #expect(Set(before.compactMap { $0["status"] as? String }) == ["ok", "error"])
+
+        let ok = try StoreCLI.run(["note", "mixed", "--step", "200", "eval_loss=0.41", "accuracy=0.9", "--db", db])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        try StoreCLI.run(["note", "mixed", "--step", "300", "eval_loss=0.35", "--db", db])
+        let cps = try StoreCLI.jsonArray(StoreCLI.run(["checkpoints", "mixed", "--json", "--db", db]).stdout)
+        #expect(cps.count == 4, "note creates no checkpoint")
+        #expect((cps[1]["training"] as? [String: Double]) == ["eval_loss": 0.41, "accuracy": 0.9])
+        #expect((cps[0]["training"] as? [String: Double]) == [:])
+
+        let unknownStep = try StoreCLI.run(["note", "mixed", "--step", "250", "eval_loss=1", "--db", db])
+        #expect(unknownStep.status == 1 && unknownStep.stderr.contains("no checkpoint at step 250"), "\(unknownStep.stderr)")
+        let unknownRun = try StoreCLI.run(["note", "nope", "--step", "200", "eval_loss=1", "--db", db])
+        #expect(unknownRun.status == 1 && unknownRun.stderr.contains("Unknown run"), "\(unknownRun.stderr)")
+        let badPair = try StoreCLI.run(["note", "mixed", "--step", "200", "eval_loss", "--db", db])
+        #expect(badPair.status == 2 && badPair.stderr.contains("name=value"), "\(badPair.stderr)")
+        #expect(try StoreCLI.jsonArray(StoreCLI.run(["checkpoints", "mixed", "--json", "--db", db]).stdout).count == 4)
+
+        let summary = try StoreCLI.run(["history", "mixed", "--summary", "--db", db])
+        #expect(summary.status == 0 && summary.stdout.contains("⟨alpha⟩") && summary.stdout.contains("eval_loss"), "\(summary.stdout)")
+        let metric = try StoreCLI.jsonArray(StoreCLI.run(["history", "mixed", "--metric", "eval_loss", "--json", "--db", db]).stdout)
+        #expect(metric.map { $0["step"] as? Int } == [200, 300])
+        #expect(metric.map { $0["value"] as? Double } == [0.41, 0.35])
+        let missing = try StoreCLI.run(["history", "mixed", "--metric", "bleu", "--db", db])
+        #expect(missing.status == 2 && missing.stderr.contains("eval_loss"), "\(missing.stderr)")
+
+        let csv = try StoreCLI.run(["export", "mixed", "--csv", "--db", db]).stdout
+        let header = try #require(csv.split(separator: "\n").first)
+        #expect(header.hasSuffix(",training.accuracy,training.eval_loss"), "\(header)")
+        let step200 = csv.split(separator: "\n").filter { $0.hasPrefix("mixed,200,") }
+        #expect(!step200.isEmpty && step200.allSatisfy { $0.hasSuffix(",0.9,0.41") })
     }
 
     @Test("Machine shapes: runs/checkpoints/history --json keep the contract keys; layers --json is the analyze object")

@@ -22,6 +22,8 @@ struct LayoutTests {
         ("resnet50.pt", nil, nil),
         ("f32_mlp.pt", nil, nil),
         ("model.safetensors", nil, nil),
+        ("bert-lr3e-4.safetensors", nil, nil),      // a hyper-parameter, not a step
+        ("checkpoint_3", 3, nil),                   // accelerate's save counter (last resort)
     ] as [(String, Int?, Double?)])
     func stepNames(name: String, step: Int?, epoch: Double?) {
         let r = StepParser.parse(name: name)
@@ -34,6 +36,69 @@ struct LayoutTests {
         #expect(StepParser.parse(path: "/x/checkpoint-30/pytorch_model.bin").step == 30)
         #expect(StepParser.parse(path: "/x/checkpoint-30/model-00001-of-00002.safetensors").step == 30)
         #expect(StepParser.parse(path: "/x/run/epoch=2-step=10.ckpt").step == 10)
+    }
+
+    @Test("a run folder's name never gives a step; a checkpoint folder's does", arguments: [
+        ("bert-lr3e-4", nil), ("run7", nil), ("exp_2024_01", nil), ("v1.5", nil),
+        ("checkpoint-500", 500), ("checkpoint_3", 3), ("global_step40", 40), ("step_1200", 1200),
+        ("epoch=1-step=8.ckpt", 8),
+    ] as [(String, Int?)])
+    func folderNames(name: String, step: Int?) {
+        #expect(StepParser.parse(folderName: name).step == step, "\(name)")
+        #expect(StepParser.parse(path: "/data/\(name)/model.safetensors").step == step, "\(name)/model.safetensors")
+    }
+
+    @Test("a final model.safetensors in a run folder named bert-lr3e-4 has no step (was 4 from the folder's name)")
+    func finalModelInRunFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-\(UUID().uuidString)/bert-lr3e-4")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        let p = dir.appendingPathComponent("model.safetensors").path
+        try FileManager.default.copyItem(atPath: Fixtures.path("hf_safetensors/checkpoint-10/model.safetensors"), toPath: p)
+        let c = try CheckpointReader.open(p)
+        #expect(c.step == nil && c.epoch == nil && c.stepSource == nil)
+        #expect(try CheckpointReader.open(dir.path).step == nil)
+    }
+
+    @Test("trainer_state.json with Python's NaN still gives the step; NaN metrics are dropped, finite ones kept up to the step")
+    func trainerStateNaN() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-\(UUID().uuidString)/checkpoint-20")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("hf_safetensors/checkpoint-10/model.safetensors"),
+                                         toPath: dir.appendingPathComponent("model.safetensors").path)
+        try #"""
+        {"global_step": 20, "epoch": 1.5, "log_history": [
+          {"loss": 2.5, "grad_norm": NaN, "learning_rate": 0.001, "step": 10, "epoch": 1.0},
+          {"eval_loss": 1.25, "eval_runtime": 0.5, "eval_samples_per_second": 30.0, "step": 10},
+          {"loss": 2.0, "grad_norm": Infinity, "step": 20},
+          {"eval_loss": -Infinity, "step": 20},
+          {"loss": 9.0, "eval_loss": 9.0, "step": 30}]}
+        """#.write(to: dir.appendingPathComponent("trainer_state.json"), atomically: true, encoding: .utf8)
+        let c = try CheckpointReader.open(dir.path)
+        #expect(c.step == 20 && c.epoch == 1.5 && c.stepSource == .framework)
+        #expect(c.training == ["loss": 2.0, "learning_rate": 0.001, "eval_loss": 1.25])
+    }
+
+    @Test("a FIFO named optimizer.pt beside the weights is not opened for blocking: the folder's name decides")
+    func fifoCompanion() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-\(UUID().uuidString)/checkpoint_3")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+        try FileManager.default.copyItem(atPath: Fixtures.path("hf_safetensors/checkpoint-10/model.safetensors"),
+                                         toPath: dir.appendingPathComponent("model.safetensors").path)
+        #expect(mkfifo(dir.appendingPathComponent("optimizer.pt").path, 0o600) == 0)
+        #expect(mkfifo(dir.appendingPathComponent("scheduler.bin").path, 0o600) == 0)
+        let c = try CheckpointReader.open(dir.path)
+        #expect(c.step == 3 && c.stepSource == .name)
+    }
+
+    @Test("an optimizer inside a research dict gives the step; its 'epoch' key the epoch; scalars are metrics (tutorial.pt)")
+    func researchDict() throws {
+        let c = try TorchCheckpoint.open(Fixtures.path("tutorial.pt"))
+        // scripts/gen_fixtures.py: 3 Adam steps, {"epoch": 7, ..., "loss": float}
+        #expect(c.step == 3 && c.stepSource == .optimizer && c.epoch == 7)
+        #expect(c.training.keys.sorted() == ["loss"])
     }
 
     @Test("names lose DDP 'module.' and torch.compile '_orig_mod.' wrappers, nothing else", arguments: [
@@ -108,7 +173,7 @@ struct LayoutTests {
         expectRefusal(index.path, "not a valid shard index")
     }
 
-    @Test("an optimizer-only file (HF optimizer.pt shape) yields no weights, an error says so")
+    @Test("an optimizer-only file (HF optimizer.pt shape) is noWeights, which says so")
     func optimizerOnly() throws {
         // {'state': {0: {'exp_avg': tensor}}, 'param_groups': []}
         let inner = P.emptyDict + P.int(0) + P.emptyDict + P.str("exp_avg") + P.tensor(numel: 6, size: [2, 3], stride: [3, 1]) + P.setitem + P.setitem
@@ -116,5 +181,16 @@ struct LayoutTests {
         let p = try Fixtures.temp(ZipBuilder.torch(pickle: pickle, storages: [("0", floats([1, 2, 3, 4, 5, 6]))]))
         defer { try? FileManager.default.removeItem(atPath: p) }
         expectRefusal(p, "no model weights found")
+        #expect({ if case .noWeights? = checkpointError({ _ = try TorchCheckpoint.open(p) }) { true } else { false } }())
+    }
+
+    @Test("an RNG state (uint8 tensor, plain numbers) is noWeights, not a one-tensor model")
+    func rngStateOnly() throws {
+        // {'cpu': ByteTensor(6), 'python': 3}
+        let pickle = P.proto + P.emptyDict + P.str("cpu") + P.tensor(numel: 6, size: [6], stride: [1], storage: "ByteStorage")
+            + P.setitem + P.str("python") + P.int(3) + P.setitem + P.stop
+        let p = try Fixtures.temp(ZipBuilder.torch(pickle: pickle, storages: [("0", [1, 2, 3, 4, 5, 6])]))
+        defer { try? FileManager.default.removeItem(atPath: p) }
+        #expect({ if case .noWeights? = checkpointError({ _ = try TorchCheckpoint.open(p) }) { true } else { false } }())
     }
 }

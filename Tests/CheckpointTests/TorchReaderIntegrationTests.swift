@@ -38,14 +38,21 @@ struct TorchReaderIntegrationTests {
         }
     }
 
-    @Test("Completeness: a whole torch file is complete, a half-written one incomplete, a refused pickle an error")
+    @Test("Completeness: a whole torch file is complete (an inert payload beside the weights too), a half-written one incomplete, a file without weights an error")
     func completeness() throws {
         #expect(try Completeness.status(Fixtures.path("tied_embeddings.pt")) == .complete)
         guard case .incomplete(let e) = try Completeness.status(Fixtures.path("hostile/half_written.pt")) else {
             Issue.record("half-written file reported complete"); return
         }
         #expect(e.description.contains("incomplete or truncated zip"))
-        #expect(throws: CheckpointError.self) { try Completeness.status(Fixtures.path("hostile/os_system.pt")) }
+        #expect(try Completeness.status(Fixtures.path("hostile/os_system.pt")) == .complete)
+        // A whole HF optimizer.pt (recorded by scripts/gen_framework_runs.py) is no checkpoint, not "incomplete".
+        let seq = try FrameworkRunTests.load("hf-trainer")
+        let blob = try #require(seq.events.first { $0.path.hasSuffix("/optimizer.pt") }?.blob)
+        let optimizer = FrameworkRunTests.root.appendingPathComponent("blobs/\(blob)").path
+        #expect { try Completeness.status(optimizer) } throws: { e in
+            if case .noWeights? = e as? CheckpointError { true } else { false }
+        }
     }
 
     @Test("all-MiniLM-L6-v2: the .bin (torch.save) and the shipped .safetensors give identical tensors and values")

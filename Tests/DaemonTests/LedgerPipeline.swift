@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 @testable import Daemon
 
@@ -27,7 +28,7 @@ struct LedgerPipeline: CheckpointPipeline {
     }
 
     static func key(_ job: AnalysisJob) -> String {
-        job.path + "|" + job.fingerprint.files.map { "\($0.size):\($0.mtimeNanos):\($0.inode)" }.joined(separator: ",")
+        job.path + "|" + job.fingerprint.files.map { "\($0.size):\($0.mtimeNs):\($0.inode)" }.joined(separator: ",")
     }
 
     func entries() -> [Entry] {
@@ -61,12 +62,12 @@ struct LedgerPipeline: CheckpointPipeline {
     }
 
     func record(_ report: Int, for job: AnalysisJob) async throws -> RecordSummary {
-        try await lock.append(Entry(path: job.path, run: job.run, key: Self.key(job), step: job.candidate.nameHint?.step), to: ledger)
-        return RecordSummary(step: job.candidate.nameHint?.step, layerCount: 1)
+        try await lock.append(Entry(path: job.path, run: job.run, key: Self.key(job), step: StepParser.parse(name: lastPathComponent(job.path)).step), to: ledger)
+        return RecordSummary(step: StepParser.parse(name: lastPathComponent(job.path)).step, layerCount: 1)
     }
 
     func recordError(_ message: String, for job: AnalysisJob) async throws {
-        try await lock.append(Entry(path: job.path, run: job.run, key: Self.key(job), step: job.candidate.nameHint?.step,
+        try await lock.append(Entry(path: job.path, run: job.run, key: Self.key(job), step: StepParser.parse(name: lastPathComponent(job.path)).step,
                                     error: message), to: ledger)
     }
 }

@@ -1,27 +1,31 @@
 import Foundation
+import Store
 import Testing
 @testable import Daemon
 import TestSupport
 
 @Suite("Readiness: names, layouts, format completeness, settle rules")
 struct ReadinessTests {
-    @Test(arguments: [
-        ("checkpoint-500", 500, nil), ("global_step1200", 1200, nil),
-        ("epoch=3-step=1200.ckpt", 1200, 3), ("epoch=3-step=1200-v1.ckpt", 1200, 3),
-        ("step-1200.safetensors", 1200, nil), ("step_1200.pt", 1200, nil), ("model_step1200.bin", 1200, nil),
-        ("iter_300.pth", 300, nil), ("epoch=7.ckpt", nil, 7), ("epoch_2.pt", nil, 2), ("500", 500, nil),
-        ("weights-0042.npz", 42, nil), ("run3-final-17.safetensors", 17, nil),
-    ] as [(String, Int?, Double?)])
-    func stepAndEpochFromNames(name: String, step: Int?, epoch: Double?) {
-        let h = StepHint.parse(name: name)
-        #expect(h?.step == step, "\(name)")
-        #expect(h?.epoch == epoch, "\(name)")
-    }
-
-    @Test func namesWithoutNumbersGiveNoHint() {
-        #expect(StepHint.parse(name: "last.ckpt") == nil)
-        #expect(StepHint.parse(name: "model.safetensors") == nil)
-        #expect(StepHint.parse(name: "model.safetensors.index.json") == nil)
+    /// Only weights are checkpoints: files frameworks write beside them never become candidates,
+    /// and Lightning's version_N folders are runs of their own (issue 9.3, 9.4).
+    @Test func companionsAreNotCandidatesAndVersionsAreRuns() throws {
+        let tmp = try TempDir(); defer { tmp.cleanup() }
+        let run = tmp.sub("bert-lr3e-4")
+        for f in ["training_args.bin", "optimizer.pt", "scheduler.pt", "rng_state_0.pth", "scaler.pt",
+                  "optimizer.bin", "sampler.bin", "tokenizer.json"] {
+            try writeText(run + "/" + f, "x")
+        }
+        try writeSafetensors(run + "/model.safetensors")
+        try writeSafetensors(run + "/lightning_logs/version_0/checkpoints/epoch=0-step=5.safetensors")
+        try writeSafetensors(run + "/lightning_logs/version_1/checkpoints/epoch=0-step=5.safetensors")
+        try writeSafetensors(run + "/version_2/checkpoints/last.safetensors")
+        let found = CheckpointLayout.scan(runDir: run, run: "bert-lr3e-4", root: tmp.path,
+                                          patterns: WatchSettings.defaultPatterns, maxDepth: 4)
+        let byPath = Dictionary(uniqueKeysWithValues: found.map { ($0.path.replacingOccurrences(of: run + "/", with: ""), $0.run) })
+        #expect(byPath == ["model.safetensors": "bert-lr3e-4",
+                           "lightning_logs/version_0/checkpoints/epoch=0-step=5.safetensors": "bert-lr3e-4/version_0",
+                           "lightning_logs/version_1/checkpoints/epoch=0-step=5.safetensors": "bert-lr3e-4/version_1",
+                           "version_2/checkpoints/last.safetensors": "bert-lr3e-4/version_2"])
     }
 
     @Test func temporaryNamesAreIgnored() {
@@ -104,7 +108,6 @@ struct ReadinessTests {
         #expect(Set(byPath.keys) == ["checkpoint-500", "lightning_logs/version_0/checkpoints/epoch=1-step=20.safetensors",
                                       "step_7.safetensors", "model.safetensors.index.json", "global_step30"])
         #expect(byPath["checkpoint-500"]?.kind == .directory)
-        #expect(byPath["checkpoint-500"]?.nameHint?.step == 500)
         #expect(byPath["checkpoint-500"]?.files.count == 2)
         #expect(byPath["model.safetensors.index.json"]?.files.count == 3)
         for c in found { #expect(c.completeness() == .whole, "\(c.path)") }
@@ -137,11 +140,11 @@ struct ReadinessTests {
     @Test func settleRules() {
         var t = ReadinessTracker()
         let t0 = ContinuousClock.now
-        let a = Fingerprint(files: [FileStamp(path: "/r/a", size: 10, mtimeNanos: 1, inode: 5)])
-        let b = Fingerprint(files: [FileStamp(path: "/r/a", size: 20, mtimeNanos: 2, inode: 5)])
+        let a = FileStamps(files: [FileStamp(path: "/r/a", size: 10, mtimeNs: 1, inode: 5, device: 1)])
+        let b = FileStamps(files: [FileStamp(path: "/r/a", size: 20, mtimeNs: 2, inode: 5, device: 1)])
         let s = Duration.seconds(5), inc = Duration.seconds(60)
         var checks = 0
-        func look(_ fp: Fingerprint?, _ at: Duration, _ c: FormatState = .whole) -> ReadinessTracker.Decision {
+        func look(_ fp: FileStamps?, _ at: Duration, _ c: FormatState = .whole) -> ReadinessTracker.Decision {
             t.observe(path: "/r/a", fingerprint: fp, settle: s, incompleteAfter: inc, now: t0 + at) { checks += 1; return c }
         }
         #expect(look(a, .zero) == .wait(until: t0 + s))
@@ -161,7 +164,7 @@ struct ReadinessTests {
     @Test func oldFilesHaveAlreadySettled() {
         var t = ReadinessTracker()
         let now = ContinuousClock.now
-        let fp = Fingerprint(files: [FileStamp(path: "/r/a", size: 1, mtimeNanos: 1, inode: 1)])
+        let fp = FileStamps(files: [FileStamp(path: "/r/a", size: 1, mtimeNs: 1, inode: 1, device: 1)])
         #expect(t.observe(path: "/r/a", fingerprint: fp, settle: .seconds(5), incompleteAfter: .seconds(60),
                           now: now, quietFor: .seconds(3600)) { .whole } == .ready(fp))
         #expect(t.observe(path: "/r/b", fingerprint: fp, settle: .seconds(5), incompleteAfter: .seconds(60),

@@ -4,8 +4,8 @@ import Testing
 
 func job(_ path: String, run: String = "r") -> AnalysisJob {
     let c = CheckpointCandidate(path: path, kind: .file, run: run, root: (path as NSString).deletingLastPathComponent,
-                                files: [path], nameHint: StepHint.parse(name: lastPathComponent(path)))
-    return AnalysisJob(candidate: c, fingerprint: c.fingerprint()!)
+                                files: [path])
+    return AnalysisJob(candidate: c, fingerprint: c.stamps()!)
 }
 
 func collect<P>(_ s: AnalysisScheduler<P>, count: Int) async -> [AnalysisScheduler<P>.Finished] {

@@ -13,23 +13,23 @@ enum FrameworkFolder {
         // HF Trainer: model files plus trainer_state.json (written last). Its numbers outrank the
         // file's own keys, which outrank the folder name.
         if let model = torchModelFiles.first(where: has) {
-            var contents = try TorchCheckpoint.open(FileSystem.join(dir, model))
-            contents.path = dir
-            let progress = TrainingProgress.find(dir: dir, metadata: [:], path: dir)
-            if progress.source == .framework || contents.stepSource != .framework {
-                contents.step = progress.step; contents.epoch = progress.epoch; contents.stepSource = progress.source
+            let modelPath = FileSystem.join(dir, model)
+            var contents: CheckpointContents
+            var layout: StateDictLayout?
+            if model.hasSuffix(".index.json") {
+                contents = try ShardedTorch.open(indexPath: modelPath)
+            } else {
+                (contents, layout) = try TorchCheckpoint.openFile(modelPath)
             }
-            let statePath = FileSystem.join(dir, "trainer_state.json")
+            contents = TorchCheckpoint.withProgress(contents, layout: layout, path: dir, isFolder: true)
+            let statePath = FileSystem.join(dir, TrainerState.fileName)
             if FileSystem.isRegularFile(statePath) { contents.files.append(statePath) }
-            if contents.stepSource == nil { nameStep(dir, into: &contents) }
             return contents
         }
         // DeepSpeed tag folder.
         if let model = deepSpeedModelFiles.first(where: has) {
-            var contents = try TorchCheckpoint.openFile(FileSystem.join(dir, model))
-            contents.path = dir
-            if contents.step == nil { nameStep(dir, into: &contents) }
-            return contents
+            let (contents, layout) = try TorchCheckpoint.openFile(FileSystem.join(dir, model))
+            return TorchCheckpoint.withProgress(contents, layout: layout, path: dir, isFolder: true)
         }
         // DeepSpeed save dir: `latest` names the finished tag.
         if has("latest") {
@@ -47,15 +47,13 @@ enum FrameworkFolder {
             var contents = try open(FileSystem.join(dir, tag))
             contents.path = dir
             // Lightning's DeepSpeed strategy: `epoch=3-step=1200.ckpt/` holding tag `checkpoint`.
-            if contents.stepSource == nil { nameStep(dir, into: &contents) }
+            if contents.stepSource == nil {
+                TrainingProgress.resolve([TrainingProgress.name(of: dir, isFolder: true)]).apply(to: &contents)
+            }
             contents.files.append(latestPath)
             return contents
         }
         throw CheckpointError.refused(dir, "directory holds no checkpoint files (no *.safetensors, \((torchModelFiles + deepSpeedModelFiles + ["latest"]).joined(separator: ", ")))")
     }
 
-    static func nameStep(_ dir: String, into contents: inout CheckpointContents) {
-        let (s, e) = StepParser.parse(name: FileSystem.baseName(dir))
-        if s != nil || e != nil { contents.step = s; contents.epoch = e; contents.stepSource = .name }
-    }
 }

@@ -1,9 +1,8 @@
 /// Reader for NumPy `.npy` (one array) and `.npz` (a zip of `.npy` entries) files.
 ///
-/// `.npz` entries must be STORED (`np.savez`). DEFLATED entries (`np.savez_compressed`) are
-/// refused with a clear error: a TensorRef points at bytes in a file, which a compressed
-/// entry does not have; decompressing would mean extracting to disk or holding the whole
-/// archive in memory, both against the reader's contract (per-layer memory, never extract).
+/// `.npz` entries are STORED (`np.savez`: a TensorRef points at the bytes in place) or
+/// DEFLATED (`np.savez_compressed`: the TensorRef carries a `DeflatedEntry` and the reader
+/// inflates that one member when its layer is read; never extracted, never the whole archive).
 public enum NumpyCheckpoint {
     public static func open(_ path: String) throws -> CheckpointContents {
         let path = FileSystem.absolute(path)
@@ -35,13 +34,24 @@ public enum NumpyCheckpoint {
         let zip = try ZipArchive(file: file)
         var tensors: [TensorRef] = []
         for entry in zip.entries where entry.name.hasSuffix(".npy") {
-            guard entry.isStored else {
-                throw CheckpointError.refused(file.path, "entry '\(entry.name)' is compressed (np.savez_compressed); only np.savez (stored) archives can be read in place")
-            }
             let name = String(entry.name.dropLast(4))
-            if let ref = try array(in: file, at: entry.dataOffset, length: entry.size, name: name,
-                                   member: entry.name, skipUnsupported: true) {
-                tensors.append(ref)
+            if entry.isStored {
+                if let ref = try array(in: file, at: entry.dataOffset, length: entry.size, name: name,
+                                       member: entry.name, skipUnsupported: true) {
+                    tensors.append(ref)
+                }
+            } else if entry.method == 8 {
+                var d = DeflatedEntry(member: entry.name, dataOffset: entry.dataOffset,
+                                      compressedSize: entry.compressedSize, size: entry.size, dataStart: 0)
+                if var ref = try array(in: file, at: 0, length: entry.size, name: name, member: entry.name,
+                                       skipUnsupported: true,
+                                       read: { _, count in try d.prefix(path: file.path, count: count) }) {
+                    d.dataStart = ref.offset
+                    ref.deflated = d
+                    tensors.append(ref)
+                }
+            } else {
+                throw CheckpointError.refused(file.path, "entry '\(entry.name)' uses zip method \(entry.method); only stored (np.savez) and deflated (np.savez_compressed) members are read")
             }
         }
         guard !tensors.isEmpty else { throw CheckpointError.refused(file.path, "npz holds no numeric .npy arrays") }
@@ -49,16 +59,19 @@ public enum NumpyCheckpoint {
     }
 
     /// One array record of `length` bytes at `offset`; its data must fill the record exactly.
+    /// `read(offset, count)` gives the record's bytes (the file's, or an inflated member's).
     static func array(in file: ArchiveFile, at offset: UInt64, length: UInt64, name: String,
-                      member: String?, skipUnsupported: Bool) throws -> TensorRef? {
+                      member: String?, skipUnsupported: Bool,
+                      read: ((UInt64, Int) throws -> [UInt8])? = nil) throws -> TensorRef? {
+        let read = read ?? { try file.read(at: $0, count: $1) }
         let whereText = member.map { "entry '\($0)'" } ?? "array"
         let fail = { (p: String) in CheckpointError.corrupt(file.path, "\(whereText): \(p)") }
         let header: NpyHeader
         do {
-            let prefix = try file.read(at: offset, count: Int(min(length, 12)))
+            let prefix = try read(offset, Int(min(length, 12)))
             let need = try NpyHeader.headerLength(prefix)
             guard UInt64(need) <= length else { throw NpyHeader.Problem.invalid("header runs past the end (truncated)") }
-            header = try NpyHeader(try file.read(at: offset, count: need))
+            header = try NpyHeader(try read(offset, need))
         } catch let p as NpyHeader.Problem {
             switch p {
             case .unsupported(let what):

@@ -1,5 +1,6 @@
-/// The globals the symbolic unpickler knows. Anything else in a pickle is refused: nothing is
-/// ever imported or called, these names only select how a REDUCE/NEWOBJ is *interpreted*.
+/// The globals the symbolic unpickler knows. Nothing is ever imported or called: these names
+/// only select how a REDUCE/NEWOBJ is *interpreted*; any other global is `.unknown` and what is
+/// built from it stays an inert `InertObject` (data, never a live object).
 enum PickleGlobal: Sendable, Equatable {
     case orderedDict, defaultDict, counter          // collections.*: an empty dict
     case set, frozenset                             // builtins: a list
@@ -17,6 +18,7 @@ enum PickleGlobal: Sendable, Equatable {
     case numpyScalar, numpyDtype, numpyReconstruct, numpyNdarray   // opaque data (loss values, etc.)
     case getLayout                                  // torch.serialization._get_layout
     case builtinType(String)                        // builtins list/dict/int/... (defaultdict factories)
+    case unknown(String)                            // "module.name" of anything else: never imported, never called
 
     /// Maps a (module, name) pair to a known global, or nil when it is not on the allow-list.
     static func lookup(module rawModule: String, name: String) -> PickleGlobal? {
@@ -168,6 +170,7 @@ indirect enum PickleValue: Sendable {
     case global(PickleGlobal)
     case storage(StorageRef)
     case tensor(TensorView)
+    case object(Int)                // an InertObject in the arena: an instance or call result of an unknown global
     case skippedTensor(String)      // a recognised tensor kind we do not read
     case opaque(String)             // harmless data we keep no value of (numpy scalar, complex, ...)
 
@@ -187,6 +190,7 @@ indirect enum PickleValue: Sendable {
         case .global: "global"
         case .storage: "storage"
         case .tensor: "tensor"
+        case .object: "object"
         case .skippedTensor(let k): "tensor (\(k))"
         case .opaque(let k): k
         }
@@ -219,6 +223,33 @@ enum PickleKey: Hashable, Sendable {
 struct PickleArena: Sendable {
     var lists: [[PickleValue]] = []
     var dicts: [PickleDict] = []
+    var objects: [InertObject] = []
+
+    /// "a list", "an argparse.Namespace object", ... for messages.
+    func describe(_ v: PickleValue) -> String {
+        switch v {
+        case .object(let id): "a \(objects[id].type) object"
+        case .global(.unknown(let name)): "the global '\(name)'"
+        default: "a \(v.kindName)"
+        }
+    }
+}
+
+/// What the pickle built from a global wwmon does not know (argparse.Namespace, a dataclass, an
+/// enum, functools.partial, a config class, os.system ...): the global's name and the data the
+/// pickle gave it, nothing else. The class is never imported and nothing is called: REDUCE and
+/// NEWOBJ record their arguments, BUILD its state, SETITEMS/APPENDS (dict and list subclasses)
+/// their items, so the values inside (an optimizer's step, a Namespace's fields) stay readable.
+struct InertObject: Sendable {
+    /// "module.name" of the global it was built from.
+    let type: String
+    let args: [PickleValue]
+    /// BUILD's argument (usually the instance `__dict__`, or a `(dict, slots)` tuple).
+    var state: PickleValue?
+    /// Dict id of SETITEMS on it (a dict subclass such as Lightning's AttributeDict).
+    var items: Int?
+    /// List id of APPEND(S) on it (a list subclass).
+    var elements: Int?
 }
 
 struct PickleDict: Sendable {

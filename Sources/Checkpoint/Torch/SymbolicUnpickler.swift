@@ -1,7 +1,10 @@
 /// Evaluates a pickle symbolically (formats.md §2.3-§2.5): a stack machine over the opcodes a
-/// torch.save pickle uses, with an allow-list of globals that only decide how a REDUCE/NEWOBJ
-/// is interpreted. Nothing is imported, called or executed; any other global, INST/OBJ/EXT,
-/// the text protocol, out-of-band buffers and PROTO > 5 are errors naming the file.
+/// torch.save pickle uses, with a list of known globals that only decide how a REDUCE/NEWOBJ
+/// is interpreted. Nothing is imported, called or executed. Any other global (argparse.Namespace
+/// stored beside the weights, a dataclass, an enum, even os.system) becomes an inert value: what
+/// is built from it is an `InertObject` holding its arguments and state, never a live object,
+/// so the weights beside it are still read. INST/OBJ/EXT, the text protocol, out-of-band
+/// buffers and PROTO > 5 (which torch.save never writes) are errors naming the file.
 /// Every length, index, count and depth is checked before use.
 struct SymbolicUnpickler {
     struct Limits: Sendable {
@@ -124,15 +127,45 @@ private struct Machine {
     }
 
     mutating func newList(_ items: [PickleValue]) throws -> PickleValue {
-        guard arena.lists.count + arena.dicts.count < limits.maxContainers else { throw fail("too many containers") }
+        guard containerCount < limits.maxContainers else { throw fail("too many containers") }
         arena.lists.append(items)
         return .list(arena.lists.count - 1)
     }
 
+    var containerCount: Int { arena.lists.count + arena.dicts.count + arena.objects.count }
+
     mutating func newDict() throws -> PickleValue {
-        guard arena.lists.count + arena.dicts.count < limits.maxContainers else { throw fail("too many containers") }
+        guard containerCount < limits.maxContainers else { throw fail("too many containers") }
         arena.dicts.append(PickleDict())
         return .dict(arena.dicts.count - 1)
+    }
+
+    mutating func newObject(_ type: String, _ args: [PickleValue]) throws -> PickleValue {
+        guard containerCount < limits.maxContainers else { throw fail("too many containers") }
+        // Protocol 2 builds plain instances through copyreg helpers whose first argument is the
+        // class: name the object after that class, not the helper.
+        var type = type
+        if ["copyreg._reconstructor", "copy_reg._reconstructor", "copyreg.__newobj__", "copy_reg.__newobj__",
+            "copyreg.__newobj_ex__"].contains(type), case .global(.unknown(let cls))? = args.first {
+            type = cls
+        }
+        arena.objects.append(InertObject(type: type, args: args))
+        return .object(arena.objects.count - 1)
+    }
+
+    /// The dict SETITEM(S) of an inert dict-subclass instance fill (made on first use).
+    mutating func objectItems(_ id: Int) throws -> PickleValue {
+        if let d = arena.objects[id].items { return .dict(d) }
+        let d = try newDict()
+        if case .dict(let i) = d { arena.objects[id].items = i }
+        return d
+    }
+
+    mutating func objectElements(_ id: Int) throws -> PickleValue {
+        if let l = arena.objects[id].elements { return .list(l) }
+        let l = try newList([])
+        if case .list(let i) = l { arena.objects[id].elements = i }
+        return l
     }
 
     mutating func key(_ v: PickleValue) -> PickleKey {
@@ -146,6 +179,7 @@ private struct Machine {
     }
 
     mutating func setItems(_ items: ArraySlice<PickleValue>, into target: PickleValue) throws {
+        if case .object(let o) = target { return try setItems(items, into: try objectItems(o)) }
         guard case .dict(let id) = target else { throw fail("SETITEM(S) on a \(target.kindName), not a dict") }
         guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number of items") }
         var i = items.startIndex
@@ -157,6 +191,7 @@ private struct Machine {
     }
 
     mutating func append(_ items: [PickleValue], to target: PickleValue) throws {
+        if case .object(let o) = target { return try append(items, to: try objectElements(o)) }
         guard case .list(let id) = target else { throw fail("APPEND(S) on a \(target.kindName), not a list") }
         guard arena.lists[id].count + items.count <= limits.maxStack else { throw fail("list grows too long") }
         arena.lists[id].append(contentsOf: items)
@@ -261,10 +296,11 @@ private struct Machine {
                 _ = try pop()
                 let args = try pop(), cls = try pop()
                 try push(try call(cls, args))
-            case 0x62: // BUILD: set state on an object; we keep no attributes
+            case 0x62: // BUILD: an inert object keeps the state as data; known kinds keep no attributes
                 let state = try pop()
                 let target = try top()
                 switch target {
+                case .object(let id): arena.objects[id].state = state
                 case .dict, .tensor, .skippedTensor, .opaque: _ = state
                 default: throw refuse("BUILD on a \(target.kindName) is not allowed")
                 }
@@ -322,11 +358,10 @@ private struct Machine {
         return .int(Int(Int64(bitPattern: v)))
     }
 
+    /// A known global, or `.unknown` for anything else: the name is kept, nothing is imported.
     func global(_ module: String, _ name: String) throws -> PickleGlobal {
-        guard let g = PickleGlobal.lookup(module: module, name: name) else {
-            throw refuse("refused global '\(module).\(name)': not a tensor or state-dict type (wwmon never imports or calls pickled code)")
-        }
-        return g
+        guard module.utf8.count + name.utf8.count <= 512 else { throw fail("global name longer than 512 bytes") }
+        return PickleGlobal.lookup(module: module, name: name) ?? .unknown("\(module).\(name)")
     }
 
     // MARK: persistent ids and tensors
@@ -412,12 +447,16 @@ private struct Machine {
         return .tensor(TensorView(storage: storage, element: element, storageOffset: offset, shape: shape, strides: strides))
     }
 
-    /// Interprets a call of an allow-listed global. Never calls anything.
+    /// Interprets a call of a known global; a call of an unknown global or of an inert object's
+    /// result (`getattr(obj, "m")(...)`) is another inert object. Never calls anything.
     mutating func call(_ callable: PickleValue, _ argsValue: PickleValue) throws -> PickleValue {
-        guard case .global(let g) = callable else { throw refuse("REDUCE/NEWOBJ on a \(callable.kindName), not an allowed global") }
         guard case .tuple(let t) = argsValue else { throw fail("REDUCE/NEWOBJ arguments are a \(argsValue.kindName), not a tuple") }
         let args = t.items
-        return try interpret(g, args)
+        switch callable {
+        case .global(let g): return try interpret(g, args)
+        case .object(let id): return try newObject(arena.objects[id].type, args)
+        default: throw refuse("REDUCE/NEWOBJ on a \(callable.kindName), not a global")
+        }
     }
 
     mutating func interpret(_ g: PickleGlobal, _ args: [PickleValue]) throws -> PickleValue {
@@ -462,6 +501,7 @@ private struct Machine {
         case .torchTensor: return .opaque("tensor subclass")
         case .dtype(let e): throw refuse("torch.\(e.name) is not callable")
         case .storageType: throw refuse("storage types may only appear in persistent ids")
+        case .unknown(let name): return try newObject(name, args)
         }
     }
 }

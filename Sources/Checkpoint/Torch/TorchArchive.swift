@@ -4,6 +4,7 @@ import Foundation
 /// every storage it references checked against the archive. Holds no tensor bytes.
 struct TorchArchive {
     let path: String
+    let file: ArchiveFile
     let zip: ZipArchive
     /// `<prefix>/`, taken from the first entry as torch's C++ reader does (files get renamed).
     let prefix: String
@@ -14,8 +15,10 @@ struct TorchArchive {
     static let maxPickleBytes = 256 << 20
     static let legacyMagic: [UInt8] = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]
 
-    init(file: ArchiveFile) throws {
+    /// `maxPickleBytes` caps the pickle read (companion files beside the weights get a small cap).
+    init(file: ArchiveFile, maxPickleBytes: Int = Self.maxPickleBytes) throws {
         path = file.path
+        self.file = file
         let fail = { (p: String) in CheckpointError.corrupt(file.path, p) }
         let unsupported = { (p: String) in CheckpointError.refused(file.path, p) }
         let head = try file.read(at: 0, count: Int(min(file.size, 14)))
@@ -43,7 +46,7 @@ struct TorchArchive {
             throw unsupported("zip has no '\(prefix)data.pkl' entry: not a torch.save archive")
         }
         guard pkl.isStored else { throw unsupported("'\(pkl.name)' is compressed (method \(pkl.method)); torch.save stores entries uncompressed") }
-        guard pkl.size <= UInt64(Self.maxPickleBytes) else { throw fail("'\(pkl.name)' is \(pkl.size) bytes (limit \(Self.maxPickleBytes))") }
+        guard pkl.size <= UInt64(maxPickleBytes) else { throw fail("'\(pkl.name)' is \(pkl.size) bytes (limit \(maxPickleBytes))") }
 
         var big = false
         if let order = zip.entry(named: prefix + "byteorder") {
@@ -85,6 +88,29 @@ struct TorchArchive {
                          offset: entry.dataOffset + byteOffset,
                          strides: Self.isContiguous(view.shape, view.strides) ? nil : view.strides,
                          bigEndian: bigEndian && dtype.size > 1)
+    }
+
+    /// The value of a one-element tensor (a 0-dim `step` counter, a `best_acc1`, a monitor
+    /// score); nil for larger tensors, unreadable dtypes or bytes that cannot be read.
+    func scalar(_ view: TensorView) -> Double? {
+        guard view.shape.allSatisfy({ $0 == 1 }), let dtype = view.element.dtype,
+              let entry = zip.entry(named: prefix + "data/" + view.storage.key),
+              let raw = try? file.read(at: entry.dataOffset + UInt64(view.storageOffset) * UInt64(dtype.size), count: dtype.size)
+        else { return nil }
+        let b = bigEndian ? Array(raw.reversed()) : raw
+        let u = b.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        switch dtype {
+        case .f64: return Double(bitPattern: u)
+        case .f32: return Double(Float(bitPattern: UInt32(u)))
+        case .bf16: return Double(Float(bitPattern: UInt32(u) << 16))
+        case .f16: return Double(Float(Float16(bitPattern: UInt16(u))))
+        case .i64: return Double(Int64(bitPattern: u))
+        case .i32: return Double(Int32(truncatingIfNeeded: u))
+        case .i16: return Double(Int16(truncatingIfNeeded: u))
+        case .i8: return Double(Int8(truncatingIfNeeded: u))
+        case .u64, .u32, .u16, .u8: return Double(u)
+        case .bool, .f8e4m3, .f8e5m2: return nil
+        }
     }
 
     /// C-order contiguity; dimensions of extent 1 may carry any stride (torch does the same).

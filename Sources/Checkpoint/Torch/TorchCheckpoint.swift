@@ -10,29 +10,37 @@ public enum TorchCheckpoint {
     public static func open(_ path: String) throws -> CheckpointContents {
         let path = FileSystem.absolute(path)
         if try FileSystem.kind(path) == .directory { return try FrameworkFolder.open(path) }
-        if path.hasSuffix(".index.json") { return try ShardedTorch.open(indexPath: path) }
-        var contents = try openFile(path)
-        if contents.step == nil && contents.epoch == nil {
-            let (s, e) = StepParser.parse(path: path)
-            if s != nil || e != nil { contents.step = s; contents.epoch = e; contents.stepSource = .name }
+        if path.hasSuffix(".index.json") {
+            return withProgress(try ShardedTorch.open(indexPath: path), layout: nil, path: path, isFolder: false)
         }
+        let (contents, layout) = try openFile(path)
+        return withProgress(contents, layout: layout, path: path, isFolder: false)
+    }
+
+    /// Sets step, epoch, source and metrics from the file's content, its folder and its name
+    /// (`TrainingProgress.find`); `path` is the checkpoint (the file, or its framework folder).
+    static func withProgress(_ contents: CheckpointContents, layout: StateDictLayout?, path: String,
+                             isFolder: Bool) -> CheckpointContents {
+        var contents = contents
+        contents.path = path
+        TrainingProgress.find(path: path, isFolder: isFolder, content: layout).apply(to: &contents)
         return contents
     }
 
-    /// One archive: tensors in pickle order, tied views as aliases, names normalised; step and
-    /// epoch only from the content (callers add name-based ones).
-    static func openFile(_ path: String) throws -> CheckpointContents {
-        var contents = try readFile(path).contents
+    /// One archive: tensors in pickle order, tied views as aliases, names normalised, and the
+    /// layout the progress comes from (callers decide it with the folder and name).
+    static func openFile(_ path: String) throws -> (CheckpointContents, StateDictLayout) {
+        var (contents, _, layout) = try readFile(path)
         TensorNames.normalise(&contents)
-        return contents
+        return (contents, layout)
     }
 
     /// `openFile` before name normalisation, plus every key of the weights dict (tensors of
     /// unreadable dtypes included) for shard-index checks.
-    static func readFile(_ path: String) throws -> (contents: CheckpointContents, keys: Set<String>) {
+    static func readFile(_ path: String) throws -> (contents: CheckpointContents, keys: Set<String>, layout: StateDictLayout) {
         let file = try ArchiveFile(path: path)
         let archive = try TorchArchive(file: file)
-        let layout = try StateDictLayout(archive.pickle, path: path)
+        let layout = try StateDictLayout(archive.pickle, path: path, scalar: archive.scalar)
         var tensors: [TensorRef] = []
         var aliases: [String: String] = [:]
         // Tied weights: same storage and same view → one tensor, the later names are aliases.
@@ -47,12 +55,9 @@ public enum TorchCheckpoint {
             firstName[vk] = name
             tensors.append(ref)
         }
-        let contents = CheckpointContents(path: path, format: .torchZip, tensors: tensors, aliases: aliases,
-                                          step: layout.step, epoch: layout.epoch,
-                                          stepSource: (layout.step != nil || layout.epoch != nil) ? .framework : nil,
-                                          files: [path])
+        let contents = CheckpointContents(path: path, format: .torchZip, tensors: tensors, aliases: aliases, files: [path])
         let keys = Set(layout.weights.keys.compactMap { if case .string(let s) = $0 { s } else { nil } })
-        return (contents, keys)
+        return (contents, keys, layout)
     }
 
 }

@@ -72,10 +72,19 @@ extension StoreSettings: Decodable {
 }
 
 extension AnalysisSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case pool, threads, concurrency }
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
+        case pool, threads, concurrency
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         pool = try c.bool(.pool) ?? true
+        ww = try WWSettings(c)
+        if !pool, let m = ww.conv, m != .slices {
+            throw ConfigError(key: c.path(.conv), problem: "conflicts with pool = false (which is conv = \"slices\")")
+        }
         threads = try c.int(.threads, atLeast: 1)
         concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
     }
@@ -94,10 +103,13 @@ extension ServiceSettings: Decodable {
 }
 
 extension WatchSettings: Decodable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, WWSettingKeys {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
         case maxDepth = "max_depth"
+        case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
+        case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
+        case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -137,6 +149,7 @@ extension WatchSettings: Decodable {
         pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
         incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
         maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+        ww = try WWSettings(c)
     }
 }
 
@@ -147,6 +160,7 @@ struct ThresholdKeys {
         case alphaMin = "alpha_min", alphaMax = "alpha_max", driftAbs = "drift_abs"
         case driftSigma = "drift_sigma", driftWindow = "drift_window", meanAlphaMin = "mean_alpha_min"
         case trendWindow = "trend_window", reversalSteps = "reversal_steps", repeatInterval = "repeat_interval"
+        case resolveMargin = "resolve_margin", resolveAfter = "resolve_after"
         case runs
     }
     var o = AlertThresholdOverrides()
@@ -161,6 +175,9 @@ struct ThresholdKeys {
         o.trendWindow = try c.int(.trendWindow, atLeast: 2)
         o.reversalSteps = try c.int(.reversalSteps, atLeast: 1)
         o.repeatInterval = try c.duration(.repeatInterval)
+        o.resolveMargin = try c.number(.resolveMargin)
+        if let m = o.resolveMargin, m < 0 { throw ConfigError(key: c.path(.resolveMargin), problem: "must be 0 or more") }
+        o.resolveAfter = try c.int(.resolveAfter, atLeast: 1)
     }
 }
 

@@ -35,8 +35,10 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var threads: Int?
     /// Checkpoints analysed at once.
     public var concurrency: Int
-    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1) {
-        self.pool = pool; self.threads = threads; self.concurrency = concurrency
+    /// WeightWatcher options for every watch (fix_fingers, conv, layer selection, …).
+    public var ww: WWSettings
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, ww: WWSettings = .init()) {
+        self.pool = pool; self.threads = threads; self.concurrency = concurrency; self.ww = ww
     }
 }
 
@@ -78,11 +80,14 @@ public struct WatchSettings: Sendable, Equatable {
     public var incompleteErrorSeconds: Double
     /// Directory levels watched below a run folder.
     public var maxDepth: Int
+    /// This watch's WeightWatcher options, over `[analysis]`'s.
+    public var ww: WWSettings
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,
                 patterns: [String] = WatchSettings.defaultPatterns, pollIntervalSeconds: Double = 30,
-                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3) {
+                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, ww: WWSettings = .init()) {
+        self.ww = ww
         self.path = path; self.run = run; self.runsInSubdirectories = runsInSubdirectories
         self.settleSeconds = settleSeconds; self.mode = mode; self.patterns = patterns
         self.pollIntervalSeconds = pollIntervalSeconds; self.incompleteErrorSeconds = incompleteErrorSeconds

@@ -21,10 +21,17 @@ public struct StorePipeline: CheckpointPipeline {
 
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
-        var analyzer: Analyzer
+        var analyzers: Analyzers
         var alerts: AlertPipeline?
-        init(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
-        func set(analyzer: Analyzer, alerts: AlertPipeline?) { self.analyzer = analyzer; self.alerts = alerts }
+        init(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        func set(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
+    }
+
+    /// One analyzer per watch root (a watch's WeightWatcher keys over `[analysis]`'s).
+    struct Analyzers: Sendable {
+        var global: Analyzer
+        var byRoot: [String: Analyzer]
     }
 
     public let store: HistoryStore
@@ -33,13 +40,17 @@ public struct StorePipeline: CheckpointPipeline {
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
         self.store = store; self.logger = logger
-        current = Current(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
     }
 
-    static func analyzer(_ c: DaemonConfig, _ logger: Logger) -> Analyzer {
-        Analyzer(options: AnalysisOptions(pool: c.analysis.pool,
-                                          concurrency: c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount),
-                 logger: logger)
+    static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
+        let threads = c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        func make(_ s: WWSettings) -> Analyzer {
+            Analyzer(options: s.options(pool: c.analysis.pool, concurrency: threads), logger: logger)
+        }
+        var byRoot: [String: Analyzer] = [:]
+        for w in c.watches { byRoot[w.path] = make(c.analysis.ww.overridden(by: w.ww)) }
+        return Analyzers(global: make(c.analysis.ww), byRoot: byRoot)
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
@@ -50,7 +61,7 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzer: Self.analyzer(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -63,68 +74,108 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func isRecorded(_ job: AnalysisJob) async throws -> Bool {
-        try store.isRecorded(try CheckpointIdentity.of(path: job.candidate.analysisPath))
+        try store.isRecorded(job.identity)
+    }
+
+    /// The readers open the checkpoint again (headers and small metadata files only) and the
+    /// recorded point takes the step, epoch and metrics they now find.
+    public func refresh(_ job: AnalysisJob) async throws -> Int? {
+        guard job.failure == nil, job.userStep == nil,
+              let contents = try? CheckpointReader.open(job.candidate.analysisPath) else { return nil }
+        guard let r = try store.refresh(identity: job.identity, step: contents.step,
+                                        stepSource: contents.stepSource?.rawValue, epoch: contents.epoch,
+                                        training: contents.training) else { return nil }
+        if r.stepChanged, let alerts = await current.alerts {
+            do { try await alerts.reevaluate(run: r.run) } catch {
+                logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
+            }
+        }
+        return r.step
     }
 
     public func analyze(_ job: AnalysisJob) async throws -> Analysed {
         let path = job.candidate.analysisPath
-        let identity = try CheckpointIdentity.of(path: path)
+        let identity = job.identity
         // Wall-clock start with sub-second precision (the log prefix has whole seconds only):
         // bench/daemon-latency.sh measures completion-to-analysis latency from this line.
         logger.debug("analysis start \(path)",
                      metadata: ["unix_time": "\(String(format: "%.6f", Date().timeIntervalSince1970))"])
         let start = ContinuousClock.now
         let store = self.store
-        let analyzer = await current.analyzer
-        var report = try await analyzer.analyze(try CheckpointReader.open(path), reuse: { key in
-            (try? store.layerReports(forHashes: [key]))?[key]
-        })
+        let analyzer = await current.analyzer(root: job.candidate.root)
+        // Opened once: by the readiness check when it ran (the stamps are checked unchanged
+        // since), else here.
+        var report: CheckpointReport
+        if let given = job.precomputed?.report {
+            report = given
+        } else {
+            let contents = try job.opened?.contents ?? CheckpointReader.open(path)
+            report = try await analyzer.analyze(contents, reuse: { key in
+                (try? store.layerReports(forHashes: [key]))?[key]
+            })
+        }
         let d = ContinuousClock.now - start
-        // Content first (the readers' TrainingProgress), then the name the watcher saw.
-        if report.checkpoint.step == nil, let s = job.candidate.nameHint?.step {
-            report.checkpoint.step = s
-            report.checkpoint.stepSource = StepSource.name.rawValue
-        }
-        if report.checkpoint.epoch == nil, let e = job.candidate.nameHint?.epoch {
-            report.checkpoint.epoch = e
-        }
+        // The step is the readers' (framework, optimizer, file name); none: the store numbers
+        // it in arrival order. `wwmon ingest --step` overrides.
+        if let s = job.userStep { report.checkpoint.step = s; report.checkpoint.stepSource = StepSource.user.rawValue }
+        if let e = job.userEpoch { report.checkpoint.epoch = e }
         report.checkpoint.path = path
         return Analysed(report: report, identity: identity,
                         seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
     public func record(_ a: Analysed, for job: AnalysisJob) async throws -> RecordSummary {
-        let path = job.candidate.analysisPath
-        guard (try? CheckpointIdentity.of(path: path)) == a.identity else { throw Changed(path: path) }
-        let outcome = try store.record(run: job.run, root: job.candidate.root, report: a.report,
+        let outcome = try store.record(run: job.run, root: job.rootForStore, report: a.report,
                                        identity: a.identity, durationSeconds: a.seconds)
-        var step = a.report.checkpoint.step
-        if case .inserted(let id) = outcome {
-            step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step ?? step
-            if let alerts = await current.alerts, let s = step {
+        switch outcome {
+        case .duplicate:
+            return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
+        case .alias(let id, let step):
+            return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
+        case .inserted(let id):
+            let step = try store.step(ofCheckpoint: id)
+            if let alerts = await current.alerts {
                 do {
-                    try await alerts.checkpointRecorded(run: job.run, step: s, rows: a.report.layers,
+                    try await alerts.checkpointRecorded(run: job.run, step: step, rows: a.report.layers,
                                                         summary: a.report.summary)
                 } catch {
-                    logger.error("alert rules failed for \(path): \(error)")
+                    logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
                 }
             }
+            return RecordSummary(step: step, layerCount: a.report.layers.count, checkpointID: id,
+                                 layersReused: a.report.checkpoint.layersReused)
         }
-        return RecordSummary(step: step, layerCount: a.report.layers.count)
+    }
+
+    /// Waits for every hook process started so far (`wwmon ingest` exits only after them).
+    public func hooksIdle() async {
+        await current.alerts?.dispatcher.idle()
+    }
+
+    /// The step of a checkpoint that cannot be read: the user's, else what its name says by
+    /// the readers' own `StepParser` (never a run folder's name), else arrival order.
+    func unreadStep(_ job: AnalysisJob) -> (step: Int?, epoch: Double?, source: String?) {
+        if let s = job.userStep { return (s, job.userEpoch, StepSource.user.rawValue) }
+        let named = StepParser.parse(name: (job.candidate.analysisPath as NSString).lastPathComponent)
+        return (named.step, job.userEpoch ?? named.epoch, named.step == nil ? nil : StepSource.name.rawValue)
     }
 
     public func recordError(_ message: String, for job: AnalysisJob) async throws {
         let path = job.candidate.analysisPath
-        let identity = try CheckpointIdentity.of(path: path)
-        let outcome = try store.recordError(run: job.run, root: job.candidate.root, path: path,
-                                            step: job.candidate.nameHint?.step,
-                                            epoch: job.candidate.nameHint?.epoch,
-                                            identity: identity, error: message)
-        if case .inserted(let id) = outcome, let alerts = await current.alerts,
-           let step = (try? store.checkpoints(run: job.run).first { $0.id == id })?.step {
+        let (step, epoch, source) = unreadStep(job)
+        let outcome = try store.recordError(run: job.run, root: job.rootForStore, path: path, step: step,
+                                            epoch: epoch, stepSource: source, identity: job.identity, error: message)
+        if case .inserted(let id) = outcome, let alerts = await current.alerts {
+            let step = try store.step(ofCheckpoint: id)
             do { try await alerts.checkpointFailed(run: job.run, step: step, path: path, error: message) } catch {
-                logger.error("alert rules failed for \(path): \(error)")
+                logger.error("alert rules failed", metadata: ["path": "\(path)", "error": "\(error)"])
             }
         }
+    }
+
+    public func recordVanished(_ job: AnalysisJob) async throws {
+        let (step, epoch, source) = unreadStep(job)
+        _ = try store.recordVanished(run: job.run, root: job.rootForStore, step: step, epoch: epoch,
+                                     stepSource: source, identity: job.identity)
     }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 import Glibc
 
@@ -8,7 +9,10 @@ import Glibc
 ///   number (`checkpoint-500`, `global_step500`, `500`) or it holds a shard index or
 ///   `trainer_state.json`; otherwise it is descended into (`lightning_logs/version_0/checkpoints`).
 /// - Loose weight files are one checkpoint each; shards (`*-00001-of-00002.*`) only count as
-///   part of their index.
+///   part of their index. Only weights are checkpoints: files the frameworks write beside them
+///   (`training_args.bin`, `optimizer.pt`, `scheduler.bin`, … — `CheckpointFileRole`) never are.
+/// - Lightning's `version_N` folders (`lightning_logs/version_N`, or `version_N` directly in the
+///   run folder) are runs of their own, named `<run>/version_N`: each `fit()` is one training.
 /// - Temp names are skipped everywhere: wwmon never touches them and never reads them.
 public enum CheckpointLayout {
     /// In-flight names by convention: safetensors' `.tmpXXXX`, HF's `tmp-checkpoint-*`, orbax's
@@ -62,13 +66,14 @@ public enum CheckpointLayout {
                         patterns: [String], maxDepth: Int, into out: inout [CheckpointCandidate]) {
         let entries = list(dir).filter { !isTemporary($0.name) }
         let files = entries.filter { !$0.isDir }.map(\.name)
-        let weightFiles = files.filter { matches($0, patterns) }
+        let weightFiles = files.filter { matches($0, patterns) && CheckpointFileRole.of(fileName: $0) == .weights }
         let indexes = files.filter { $0.hasSuffix(".index.json") }
         let name = lastPathComponent(dir)
+        let named = StepParser.parse(name: name)
         if !isRunDir, !weightFiles.isEmpty || !indexes.isEmpty,
-           StepHint.parse(name: name) != nil || !indexes.isEmpty || files.contains("trainer_state.json") {
+           named.step != nil || named.epoch != nil || !indexes.isEmpty || files.contains("trainer_state.json") {
             out.append(CheckpointCandidate(path: dir, kind: .directory, run: run, root: root,
-                                           files: allFiles(dir, depth: 2), nameHint: StepHint.parse(name: name)))
+                                           files: allFiles(dir, depth: 2)))
             return
         }
         var sharded = Set<String>()
@@ -77,18 +82,24 @@ public enum CheckpointLayout {
             guard !shards.isEmpty else { continue }
             sharded.formUnion(shards)
             out.append(CheckpointCandidate(path: dir + "/" + index, kind: .shardIndex, run: run, root: root,
-                                           files: [dir + "/" + index] + shards.sorted().map { dir + "/" + $0 },
-                                           nameHint: StepHint.parse(name: index) ?? StepHint.parse(name: name)))
+                                           files: [dir + "/" + index] + shards.sorted().map { dir + "/" + $0 }))
         }
         for f in weightFiles where !sharded.contains(f) && !isShardFile(f) {
             out.append(CheckpointCandidate(path: dir + "/" + f, kind: .file, run: run, root: root,
-                                           files: [dir + "/" + f], nameHint: StepHint.parse(name: f)))
+                                           files: [dir + "/" + f]))
         }
         guard depth < maxDepth else { return }
         for e in entries where e.isDir {
-            scanDir(dir + "/" + e.name, depth: depth + 1, isRunDir: false, run: run, root: root,
+            let version = isRunDir || name == "lightning_logs" ? lightningVersion(e.name) : nil
+            scanDir(dir + "/" + e.name, depth: depth + 1, isRunDir: false,
+                    run: version.map { run + "/" + $0 } ?? run, root: root,
                     patterns: patterns, maxDepth: maxDepth, into: &out)
         }
+    }
+
+    /// `version_3` → "version_3": the folder Lightning's loggers make for each `fit()`.
+    static func lightningVersion(_ name: String) -> String? {
+        name.wholeMatch(of: /version_\d+/) != nil ? name : nil
     }
 
     /// Regular files under a checkpoint folder (temp names skipped), `depth` levels down.

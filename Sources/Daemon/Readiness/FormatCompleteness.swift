@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import Glibc
 
 /// Whether a checkpoint's bytes are whole by its format's own rules (formats.md §4.2).
 public enum FormatState: Sendable, Equatable {
@@ -21,18 +22,24 @@ enum FormatCheck {
     }
 
     /// A file or a checkpoint folder.
-    static func status(_ path: String) -> FormatState {
+    static func status(_ path: String) -> FormatState { open(path).state }
+
+    /// The same check, keeping the opened contents. The rules are `Completeness.status`'s
+    /// (which is exactly "the readers can open it"), applied to the one open.
+    static func open(_ path: String) -> (state: FormatState, opened: OpenedCheckpoint?) {
         do {
-            switch try Completeness.status(path) {
-            case .complete: return .whole
-            case .incomplete(let e): return .incomplete("\(e)")
+            return (.whole, OpenedCheckpoint(try CheckpointReader.open(path)))
+        } catch let e as CheckpointError {
+            switch e {
+            // The checkpoint itself gone (rotation), or a file it needs not there (yet).
+            case .notFound: return access(path, F_OK) == 0 ? (.incomplete("\(e)"), nil) : (.gone, nil)
+            // Not a format wwmon reads (legacy torch, HDF5, ...) or an OS error: whole as far
+            // as anyone can tell; the analysis records the reason as this checkpoint's error.
+            case .unsupportedFormat, .io: return (.whole, nil)
+            default: return (.incomplete("\(e)"), nil)
             }
-        } catch CheckpointError.notFound {
-            return .gone
         } catch {
-            // Not a format wwmon reads (legacy torch, HDF5, ...): whole as far as anyone can
-            // tell; the analysis records the reason as this checkpoint's error.
-            return .whole
+            return (.whole, nil)
         }
     }
 

@@ -1,3 +1,5 @@
+import Store
+
 /// Decides when each candidate is ready: its fingerprint (size, mtime, inode of every file)
 /// unchanged for the settle time AND its format whole. Pure state; the caller supplies the time,
 /// so the rules are tested without sleeping.
@@ -5,16 +7,16 @@ public struct ReadinessTracker: Sendable {
     public enum Decision: Sendable, Equatable {
         /// Look again at this time (or earlier, if an event says something changed).
         case wait(until: ContinuousClock.Instant)
-        case ready(Fingerprint)
+        case ready(FileStamps)
         /// Still not whole and unchanged for `incomplete_error_seconds`: record it as an error.
-        case failed(Fingerprint, String)
+        case failed(FileStamps, String)
         /// Already handed on with this very fingerprint.
         case handled
         case gone
     }
 
     struct State {
-        var fingerprint: Fingerprint
+        var fingerprint: FileStamps
         var stableSince: ContinuousClock.Instant
         var handled = false
     }
@@ -28,7 +30,7 @@ public struct ReadinessTracker: Sendable {
     /// One look at a candidate. `check` runs the format check only once it has settled.
     /// `quietFor` is how long ago the newest file was last written (from its mtime): a checkpoint
     /// first seen long after it was written (the catch-up scan) has already settled.
-    public mutating func observe(path: String, fingerprint: Fingerprint?, settle: Duration,
+    public mutating func observe(path: String, fingerprint: FileStamps?, settle: Duration,
                                  incompleteAfter: Duration, now: ContinuousClock.Instant,
                                  quietFor: Duration = .zero,
                                  check: () -> FormatState) -> Decision {

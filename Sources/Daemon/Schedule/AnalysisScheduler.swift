@@ -66,15 +66,15 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     }
 
     static func newer(_ a: AnalysisJob, than b: AnalysisJob) -> Bool {
-        let (ma, mb) = (a.fingerprint.newestMtimeNanos, b.fingerprint.newestMtimeNanos)
+        let (ma, mb) = (a.fingerprint.newestMtimeNs, b.fingerprint.newestMtimeNs)
         if ma != mb { return ma > mb }
-        return (a.candidate.nameHint?.step ?? -1) > (b.candidate.nameHint?.step ?? -1)
+        return (a.candidate.nameStep ?? -1) > (b.candidate.nameStep ?? -1)
     }
 
     private func complete(_ job: AnalysisJob, _ outcome: JobOutcome) {
         running[job.key] = nil
         switch outcome {
-        case .recorded, .failed, .alreadyRecorded, .gone: done.insert(job.key)
+        case .recorded, .failed, .alreadyRecorded, .updated, .skipped, .gone: done.insert(job.key)
         case .changed, .storeError, .abandoned: break  // may come again
         }
         results.yield(Finished(job: job, outcome: outcome))
@@ -96,11 +96,15 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     }
 
     /// One job, start to end. Everything that makes the daemon safe around the pipeline is here:
-    /// rotation, the store check, unchanged-after-read, and error rows.
-    static func process(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
-        guard access(job.path, F_OK) == 0 else { return .gone }
+    /// rotation, the store check, unchanged-after-read, and error rows. `wwmon ingest` runs
+    /// its one checkpoint through this same function.
+    public static func process(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
+        guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
         do {
-            if try await pipeline.isRecorded(job) { return .alreadyRecorded }
+            if try await pipeline.isRecorded(job) {
+                if let step = try await pipeline.refresh(job) { return .updated(step: step) }
+                return .alreadyRecorded
+            }
         } catch {
             return .storeError("\(error)")
         }
@@ -109,8 +113,8 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
                 return .storeError("\(error)")
             }
         }
-        guard job.candidate.fingerprint() == job.fingerprint else {
-            return access(job.path, F_OK) == 0 ? .changed : .gone
+        guard job.candidate.stamps() == job.fingerprint else {
+            return access(job.path, F_OK) == 0 ? .changed : await vanished(job, pipeline)
         }
         let report: Pipeline.Report
         do {
@@ -119,8 +123,8 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
             return .abandoned
         } catch {
             if Task.isCancelled { return .abandoned }
-            guard access(job.path, F_OK) == 0 else { return .gone }
-            guard job.candidate.fingerprint() == job.fingerprint else { return .changed }
+            guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
+            guard job.candidate.stamps() == job.fingerprint else { return .changed }
             let message = "\(error)"
             do { try await pipeline.recordError(message, for: job); return .failed(message) } catch {
                 return .storeError("\(error)")
@@ -128,12 +132,18 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
         }
         if Task.isCancelled { return .abandoned }
         // Unchanged after reading, or the result describes bytes that no longer exist.
-        guard let after = job.candidate.fingerprint() else { return .gone }
+        guard let after = job.candidate.stamps() else { return await vanished(job, pipeline) }
         guard after == job.fingerprint else { return .changed }
         do {
             return .recorded(try await pipeline.record(report, for: job))
         } catch {
             return .storeError("\(error)")
         }
+    }
+
+    /// Deleted before it could be read: a `vanished` row, so every save is accounted for.
+    static func vanished(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
+        do { try await pipeline.recordVanished(job) } catch { return .storeError("\(error)") }
+        return .gone
     }
 }

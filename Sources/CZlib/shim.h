@@ -1,0 +1,6 @@
+#include <zlib.h>
+
+/* inflateInit2 is a macro; Swift cannot call macros. */
+static inline int czlib_inflate_init_raw(z_stream *s) {
+    return inflateInit2(s, -MAX_WBITS);   /* raw DEFLATE: zip members carry no zlib header */
+}

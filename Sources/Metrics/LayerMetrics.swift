@@ -102,7 +102,8 @@ public enum LayerMetrics {
             norm: norm, logNorm: log10(norm), spectralNorm: lmax, logSpectralNorm: log10(lmax),
             alphaWeighted: alpha * log10(lmax), logAlphaNorm: logAlphaNorm,
             stableRank: norm / lmax, matrixRank: rank, entropy: entropy,
-            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure)
+            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure,
+            eigenvalues: evals.map { Float($0) })
         if let clipped { report.numFingers = clipped.numFingers; report.rawAlpha = clipped.rawAlpha }
         if options.mpFit {
             let mp = MarchenkoPastur.fit(eigenvalues: evals, N: plan.N, M: plan.M)
@@ -123,7 +124,7 @@ public enum LayerMetrics {
 
     /// Rows for a layer whose spectrum could not be computed: every number null (NaN), so the
     /// summary means (which skip NaN, as pandas does) are not polluted.
-    static func failedRows(_ plan: LayerPlan, reason: String) -> [LayerReport] {
+    public static func failedRows(_ plan: LayerPlan, reason: String) -> [LayerReport] {
         (0..<plan.rowCount).map { s in
             LayerReport(layerID: plan.layerID, name: plan.name, longname: plan.name,
                         layerType: plan.kind.rawValue, N: plan.N, M: plan.M, rf: plan.rf,

@@ -1,15 +1,10 @@
 import Analysis
+import Daemon
 import Foundation
 import Metrics
 
 /// The three renderings of an analysis: JSON (the contract), CSV (WW's columns), a table for people.
 enum ReportOutput {
-    static func json(_ report: CheckpointReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-    }
-
     /// The CSV columns of these rows (`WWColumns`): WeightWatcher's, plus each option column
     /// (and `slice_id`) that some row has; NaN as an empty field (as pandas writes).
     static func columns(for rows: [LayerReport]) -> [WWColumn] {
@@ -37,9 +32,10 @@ enum ReportOutput {
                     "spikes", "warning"] + (perSlice ? ["slice"] : [])
         var table = Table(head, left: [1, 2, 11])
         for r in report.layers {
-            var line = ["\(r.layerID)", r.name, r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
+            // Names and reasons come from files: escaped, like every table's cells (Output/Table.swift).
+            var line = ["\(r.layerID)", LogText.escape(r.name), r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
                         fixed(r.alphaWeighted), fixed(r.logSpectralNorm), fixed(r.stableRank, 2), fixed(r.D),
-                        "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(r.reason ?? "")"]
+                        "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(LogText.escape(r.reason ?? ""))"]
             if perSlice { line.append("\(r.sliceID ?? 0)") }
             table.add(line)
         }

@@ -1,9 +1,10 @@
 import Alerts
+import Store
 import Foundation
 import TOMLKit
 
 extension DaemonConfig: Decodable {
-    enum CodingKeys: String, CodingKey { case store, analysis, daemon, watch, alerts, hook }
+    enum CodingKeys: String, CodingKey { case store, analysis, daemon, watch, alerts, hook, http }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -13,6 +14,7 @@ extension DaemonConfig: Decodable {
         watches = try c.contains(.watch) ? c.tables(WatchSettings.self, .watch) : []
         alerts = try c.contains(.alerts) ? c.table(AlertsTable.self, .alerts).settings : .init()
         hooks = try c.contains(.hook) ? c.tables(HookTable.self, .hook).map(\.hook) : []
+        http = try c.contains(.http) ? c.table(HTTPSettings.self, .http) : .init()
         try validate()
     }
 
@@ -21,6 +23,7 @@ extension DaemonConfig: Decodable {
         guard !watches.isEmpty else {
             throw ConfigError(key: "watch", problem: "at least one [[watch]] table is required")
         }
+        try validateWatchPaths()
         var seenRuns: [String: Int] = [:]
         for (i, w) in watches.enumerated() where !w.runsInSubdirectories {
             if let j = seenRuns[w.runName] {
@@ -63,30 +66,52 @@ extension KeyedDecodingContainer {
 }
 
 extension StoreSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case path }
+    enum CodingKeys: String, CodingKey { case path, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.string(.path)
         if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
+        let d = SpectrumRetention()
+        let keepLast = try c.int(.esdKeepLast, atLeast: 1) ?? d.keepLast
+        let every = try c.int(.esdEvery, atLeast: 1) ?? d.every
+        spectra = try c.bool(.esd) ?? true ? SpectrumRetention(keepLast: keepLast, every: every) : nil
+    }
+}
+
+extension HTTPSettings: Decodable {
+    enum CodingKeys: String, CodingKey { case listen, layerMetrics = "layer_metrics" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.string(.listen)
+        if let l = listen {
+            // HOST:PORT with a port; the server resolves HOST (an IPv6 literal goes in brackets).
+            guard let colon = l.lastIndex(of: ":"), let port = Int(l[l.index(after: colon)...]),
+                  (0...65535).contains(port), colon != l.startIndex else {
+                throw ConfigError(key: c.path(.listen), problem: "must be HOST:PORT, e.g. \"127.0.0.1:9108\" (found \"\(l)\")")
+            }
+        }
+        layerMetrics = try c.bool(.layerMetrics) ?? true
     }
 }
 
 extension AnalysisSettings: Decodable {
     enum CodingKeys: String, CodingKey, WWSettingKeys {
-        case pool, threads, concurrency
+        case pool, threads, concurrency, memoryLimit = "memory_limit_mb", timeLimit = "time_limit_seconds"
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        memoryLimitMB = try c.int(.memoryLimit, in: 1...(1 << 30))
+        timeLimitSeconds = try c.seconds(.timeLimit, above: 0) ?? AnalysisSettings().timeLimitSeconds
         pool = try c.bool(.pool) ?? true
+        threads = try c.int(.threads, in: 1...ConfigLimits.maxWorkers)
+        concurrency = try c.int(.concurrency, in: 1...ConfigLimits.maxWorkers) ?? 1
         ww = try WWSettings(c)
         if !pool, let m = ww.conv, m != .slices {
             throw ConfigError(key: c.path(.conv), problem: "conflicts with pool = false (which is conv = \"slices\")")
         }
-        threads = try c.int(.threads, atLeast: 1)
-        concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
     }
 }
 
@@ -97,8 +122,8 @@ extension ServiceSettings: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ServiceSettings()
-        rescanIntervalSeconds = try c.number(.rescanInterval, above: 0) ?? d.rescanIntervalSeconds
-        stopTimeoutSeconds = try c.number(.stopTimeout, above: 0) ?? d.stopTimeoutSeconds
+        rescanIntervalSeconds = try c.seconds(.rescanInterval, above: 0) ?? d.rescanIntervalSeconds
+        stopTimeoutSeconds = try c.seconds(.stopTimeout, above: 0) ?? d.stopTimeoutSeconds
     }
 }
 
@@ -106,10 +131,11 @@ extension WatchSettings: Decodable {
     enum CodingKeys: String, CodingKey, WWSettingKeys {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
-        case maxDepth = "max_depth"
+        case maxDepth = "max_depth", symlinksOutsideRoot = "symlinks_outside_root"
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case tags
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -132,7 +158,7 @@ extension WatchSettings: Decodable {
                 throw ConfigError(key: c.path(.run), problem: "must be a non-empty name without '/' (found \"\(r)\")")
             }
         }
-        settleSeconds = try c.number(.settle, atLeast: 0) ?? d.settleSeconds
+        settleSeconds = try c.seconds(.settle, atLeast: 0) ?? d.settleSeconds
         if let m = try c.string(.mode) {
             guard let mode = WatchMode(rawValue: m) else {
                 throw ConfigError(key: c.path(.mode),
@@ -146,10 +172,12 @@ extension WatchSettings: Decodable {
         if patterns.isEmpty || patterns.contains(where: { $0.isEmpty || $0.contains("/") }) {
             throw ConfigError(key: c.path(.patterns), problem: "must be non-empty file-name globs without '/'")
         }
-        pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
-        incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
-        maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+        pollIntervalSeconds = try c.seconds(.poll, above: 0) ?? d.pollIntervalSeconds
+        incompleteErrorSeconds = try c.seconds(.incomplete, above: 0) ?? d.incompleteErrorSeconds
+        maxDepth = try c.int(.maxDepth, in: 1...ConfigLimits.maxDepth) ?? d.maxDepth
+        symlinksOutsideRoot = try c.bool(.symlinksOutsideRoot) ?? false
         ww = try WWSettings(c)
+        tags = try c.tags(.tags)
     }
 }
 
@@ -170,14 +198,14 @@ struct ThresholdKeys {
         o.alphaMax = try c.number(.alphaMax)
         o.driftAbs = try c.number(.driftAbs, above: 0)
         o.driftSigma = try c.number(.driftSigma, above: 0)
-        o.driftWindow = try c.int(.driftWindow, atLeast: 2)
+        o.driftWindow = try c.int(.driftWindow, in: 2...ConfigLimits.maxWindow)
         o.meanAlphaMin = try c.number(.meanAlphaMin)
-        o.trendWindow = try c.int(.trendWindow, atLeast: 2)
-        o.reversalSteps = try c.int(.reversalSteps, atLeast: 1)
-        o.repeatInterval = try c.duration(.repeatInterval)
+        o.trendWindow = try c.int(.trendWindow, in: 2...ConfigLimits.maxWindow)
+        o.reversalSteps = try c.int(.reversalSteps, in: 1...ConfigLimits.maxWindow)
+        o.repeatInterval = try c.seconds(.repeatInterval, above: 0, units: true)
         o.resolveMargin = try c.number(.resolveMargin)
         if let m = o.resolveMargin, m < 0 { throw ConfigError(key: c.path(.resolveMargin), problem: "must be 0 or more") }
-        o.resolveAfter = try c.int(.resolveAfter, atLeast: 1)
+        o.resolveAfter = try c.int(.resolveAfter, in: 1...ConfigLimits.maxWindow)
     }
 }
 
@@ -242,7 +270,7 @@ struct HookTable: Decodable {
             throw ConfigError(key: c.path(.events),
                               problem: "unknown event \"\(unknown)\" (known: \(Self.knownEvents.joined(separator: ", ")))")
         }
-        hook = HookConfig(name: name, command: argv, timeoutSeconds: try c.number(.timeout, above: 0) ?? 30,
+        hook = HookConfig(name: name, command: argv, timeoutSeconds: try c.seconds(.timeout, above: 0) ?? 30,
                           events: events.map(Set.init), sendResolved: try c.bool(.sendResolved) ?? true)
     }
 }

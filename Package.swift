@@ -5,6 +5,7 @@ import PackageDescription
 //   CLapack ─▶ Metrics ─┐
 //   Checkpoint ─────────┴▶ Analysis ─▶ Store ─▶ Alerts ─▶ Views ─▶ Web ─▶ wwmon (CLI)
 //                                                    └──────▶ Daemon ──────▶ wwmon
+//   Ranking (pure statistics of a sweep) ──────────────────────────────────▶ wwmon (CLI)
 let package = Package(
     name: "wwmon",
     platforms: [.macOS(.v15)],
@@ -37,6 +38,9 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CZlib"]),
         // WeightWatcher 0.7.7 metrics: arrays in, numbers out. No files, no clocks.
         .target(name: "Metrics", dependencies: ["CLapack"]),
+        // Sweep comparison: rank correlations (scipy's definitions), groups, Simpson's paradox,
+        // scatter SVG. Pure: values in, values out.
+        .target(name: "Ranking"),
         // Glue: a checkpoint's tensors -> layer plans -> metrics on a bounded pool -> a report.
         .target(name: "Analysis", dependencies: [
             "Checkpoint", "Metrics",
@@ -77,7 +81,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "wwmon", dependencies: [
-            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts", "Views", "Web",
+            "Checkpoint", "Metrics", "Analysis", "Store", "Daemon", "Alerts", "Views", "Web", "Ranking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +105,7 @@ let package = Package(
 
         .testTarget(name: "CheckpointTests", dependencies: ["TestSupport", "Checkpoint"]),
         .testTarget(name: "MetricsTests", dependencies: ["TestSupport", "Metrics", "CLapack"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking"]),
         .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Checkpoint", "Metrics"]),
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Metrics", "Analysis"]),
         .testTarget(name: "AlertsTests", dependencies: ["TestSupport", "Alerts", "Metrics", "Store", "Analysis"]),

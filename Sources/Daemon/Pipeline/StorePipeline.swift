@@ -23,13 +23,14 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzers: Analyzers
         var alerts: AlertPipeline?
+        var tags: RunTags
         /// `[store] esd`: which checkpoints keep their eigenvalues.
         var spectra: SpectrumRetention?
-        init(analyzers: Analyzers, alerts: AlertPipeline?, spectra: SpectrumRetention?) {
-            self.analyzers = analyzers; self.alerts = alerts; self.spectra = spectra
+        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
         }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?, spectra: SpectrumRetention?) {
-            self.analyzers = analyzers; self.alerts = alerts; self.spectra = spectra
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
         }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
@@ -48,13 +49,15 @@ public struct StorePipeline: CheckpointPipeline {
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
         self.store = store; self.logger = logger; self.metrics = metrics
         current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
-                          spectra: config.store.spectra)
+                          tags: RunTags(config), spectra: config.store.spectra)
     }
 
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
         let threads = c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount
         func make(_ s: WWSettings) -> Analyzer {
-            Analyzer(options: s.options(pool: c.analysis.pool, concurrency: threads), logger: logger)
+            var o = s.options(pool: c.analysis.pool, concurrency: threads)
+            o.memoryLimitBytes = c.analysis.memoryLimitMB.map { $0 << 20 }
+            return Analyzer(options: o, logger: logger)
         }
         var byRoot: [String: Analyzer] = [:]
         for w in c.watches { byRoot[w.path] = make(c.analysis.ww.overridden(by: w.ww)) }
@@ -71,13 +74,17 @@ public struct StorePipeline: CheckpointPipeline {
 
     public func reconfigure(_ config: DaemonConfig) async {
         await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
-                          spectra: config.store.spectra)
+                          tags: RunTags(config), spectra: config.store.spectra)
     }
 
     /// Reminders for alerts still firing after their repeat interval.
     public var maintenanceInterval: Duration? { .seconds(300) }
 
+    /// Also delivers hook events left unsent by a crash (the outbox; at start, then every tick).
     public func maintenance() async {
+        do { try await current.alerts?.redeliverUnsent() } catch {
+            logger.error("hook outbox could not be read: \(error)")
+        }
         do { _ = try await current.alerts?.remindDue() } catch {
             logger.error("alert reminders failed: \(error)")
         }
@@ -144,6 +151,7 @@ public struct StorePipeline: CheckpointPipeline {
         case .alias(let id, let step):
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
+            await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)
             metrics.analysed(seconds: a.seconds)
             let step = try store.step(ofCheckpoint: id)
             if let alerts = await current.alerts {

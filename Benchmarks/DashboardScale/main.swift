@@ -74,7 +74,7 @@ let big = try HistoryStore(path: bigDB, readOnly: true)
 var html = ""
 let page = try time(args.repeats) { html = try DashboardPages.run(big, run: "scale") }
 let queries = try time(args.repeats) {
-    let cps = try big.runPoints(run: "scale")
+    let cps = try big.dashboardPoints(run: "scale")
     let ids = stride(from: 0, to: cps.count, by: max(1, cps.count / 60)).map { cps[$0].id }
     _ = try big.layerMatrix(run: "scale", metric: .alpha, checkpointIDs: ids)
     _ = try big.compare(run: "scale", from: cps[cps.count - 2].step, to: cps.last!.step)

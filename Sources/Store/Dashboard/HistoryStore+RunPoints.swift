@@ -17,7 +17,7 @@ extension HistoryStore {
     /// Every checkpoint of a run, oldest first, with only what the run page's charts need.
     /// Columns are read by position: at 5,000 checkpoints, `checkpoints(run:)`'s full records
     /// (by-name column lookups, identities, aliases) were most of the page's time.
-    public func runPoints(run: String) throws -> [RunPoint] {
+    public func dashboardPoints(run: String) throws -> [RunPoint] {
         try reading { db in
             let rid = try runID(db, run)
             var out: [RunPoint] = []

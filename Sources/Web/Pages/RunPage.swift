@@ -11,7 +11,7 @@ enum RunPage {
     static let heatmapColumns = 60
 
     static func render(store: HistoryStore, run: String) throws -> String {
-        let cps = try store.runPoints(run: run)
+        let cps = try store.dashboardPoints(run: run)
         let analysed = cps.filter { $0.summary != nil }
         let alerts = try HistoryAlertStore(store: store).list(run: run, state: .all)
         let firing = alerts.filter { $0.state == .firing }

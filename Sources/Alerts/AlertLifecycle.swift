@@ -27,7 +27,7 @@ public struct AlertState: Sendable, Equatable, Codable {
 }
 
 /// A transition worth telling hooks and the store about.
-public struct AlertEvent: Sendable, Equatable {
+public struct AlertEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
         /// Entered firing.
         case fired

@@ -110,14 +110,22 @@ public actor AlertPipeline {
 
     private func publish(_ events: [AlertEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await store.record(events)
+        let deliveries = try await store.record(events, for: dispatcher.hooks)
         for e in events {
             logger.notice("alert \(e.kind.rawValue)", metadata: [
                 "alert": "\(e.alert.fingerprint)", "step": "\(e.alert.step)",
                 "message": "\(e.alert.message)",
             ])
         }
-        await dispatcher.send(events)
+        await dispatcher.deliver(deliveries)
+    }
+
+    /// Hands the dispatcher every outbox entry not yet sent: after a crash between an alert and
+    /// its hook, at start (and on each maintenance tick, for runs that failed to record).
+    public func redeliverUnsent() async throws {
+        try await serially {
+            await dispatcher.deliver(try await store.unsentDeliveries())
+        }
     }
 
     private func loadedBook() async throws -> AlertBook {

@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 
 /// What the alert pipeline needs from the history store. The store-backed implementation
@@ -9,9 +10,12 @@ public protocol AlertStore: Sendable {
     func snapshots(run: String, before step: Int, limit: Int) async throws -> [CheckpointSnapshot]
     /// The run's newest `last` analysed checkpoints (one per step), oldest first, with their rows.
     func analysed(run: String, last: Int) async throws -> [AnalysedCheckpoint]
-    /// Persists transitions in order: `fired` inserts a firing row; `repeated` updates it
-    /// (value, message, last_sent_at); `resolved` marks it resolved.
-    func record(_ events: [AlertEvent]) async throws
+    /// Persists transitions in order (`fired` inserts a firing row; `repeated` updates it;
+    /// `resolved` marks it resolved) together with one outbox entry per event and hook that
+    /// accepts it, in one transaction; returns those entries for delivery.
+    func record(_ events: [AlertEvent], for hooks: [HookConfig]) async throws -> [HookDelivery]
+    /// Outbox entries not yet marked sent (a crash came between the alert and its hook).
+    func unsentDeliveries() async throws -> [HookDelivery]
 }
 
 /// One analysed checkpoint as the rules judge it: its step, rows and summary.
@@ -21,5 +25,28 @@ public struct AnalysedCheckpoint: Sendable {
     public var summary: Summary
     public init(step: Int, rows: [LayerReport], summary: Summary) {
         self.step = step; self.rows = rows; self.summary = summary
+    }
+}
+
+/// One event owed to one hook. `id` is the outbox row's id: the event id a hook can dedupe on
+/// (delivery is at least once: an event may come again after a crash).
+public struct HookDelivery: Sendable, Equatable {
+    public var id: Int64
+    public var hook: String
+    public var event: AlertEvent
+
+    public init(id: Int64, hook: String, event: AlertEvent) { self.id = id; self.hook = hook; self.event = event }
+
+    static func encode(_ e: AlertEvent) throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try enc.encode(e)
+    }
+
+    static func decode(_ d: Data) throws -> AlertEvent {
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try dec.decode(AlertEvent.self, from: d)
     }
 }

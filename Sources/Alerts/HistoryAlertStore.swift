@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 import Metrics
 import Store
@@ -31,8 +30,9 @@ public struct StoredHookRun: Sendable, Equatable {
     public var stderrTail: String
 }
 
-/// The alert engine's view of the history database: the `alerts` and `hook_runs` tables
-/// (schema owned by Store), plus the checkpoints the rules read as history.
+/// The alert engine's view of the history database: Store's `alerts`, `hook_runs` and
+/// `hook_outbox` tables (all SQL in Sources/Store/HistoryStore+Alerts.swift), plus the
+/// checkpoints the rules read as history.
 public struct HistoryAlertStore: AlertStore, HookRunSink {
     public let store: HistoryStore
     private let logger: Logger
@@ -79,60 +79,46 @@ public struct HistoryAlertStore: AlertStore, HookRunSink {
         }
     }
 
-    public func record(_ events: [AlertEvent]) async throws {
-        try store.write { db in
-            for e in events where e.kind != .test {
-                let a = e.alert, fp = a.fingerprint
-                let layer: String? = fp.layer.isEmpty ? nil : fp.layer
-                switch e.kind {
-                case .fired:
-                    let runID = try Self.runID(db, fp.run)
-                    try db.execute(sql: """
-                        INSERT INTO alerts (fingerprint, rule, run_id, layer, state, step, value, threshold,
-                                            message, fired_at, resolved_at, last_sent_at)
-                        VALUES (?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?, NULL, ?)
-                        ON CONFLICT (fingerprint) WHERE state = 'firing' DO UPDATE SET
-                            step = excluded.step, value = excluded.value, threshold = excluded.threshold,
-                            message = excluded.message, last_sent_at = excluded.last_sent_at
-                        """, arguments: [fp.description, fp.rule.rawValue, runID, layer, a.step,
-                                         finite(a.value), finite(a.threshold), a.message,
-                                         a.firedAt.timeIntervalSince1970, a.lastSentAt.timeIntervalSince1970])
-                case .repeated:
-                    try db.execute(sql: """
-                        UPDATE alerts SET step = ?, value = ?, threshold = ?, message = ?, last_sent_at = ?
-                        WHERE fingerprint = ? AND state = 'firing'
-                        """, arguments: [a.step, finite(a.value), finite(a.threshold), a.message,
-                                         a.lastSentAt.timeIntervalSince1970, fp.description])
-                case .resolved:
-                    try db.execute(sql: """
-                        UPDATE alerts SET state = 'resolved', step = ?, resolved_at = ?, last_sent_at = ?
-                        WHERE fingerprint = ? AND state = 'firing'
-                        """, arguments: [a.step, (a.resolvedAt ?? e.at).timeIntervalSince1970,
-                                         a.lastSentAt.timeIntervalSince1970, fp.description])
-                case .test:
-                    break
-                }
+    public func record(_ events: [AlertEvent], for hooks: [HookConfig]) async throws -> [HookDelivery] {
+        let kept = events.filter { $0.kind != .test }
+        let transitions = kept.map { e -> AlertTransitionRecord in
+            let a = e.alert, fp = a.fingerprint
+            let kind: AlertTransitionRecord.Kind = e.kind == .fired ? .fired : e.kind == .repeated ? .repeated : .resolved
+            return AlertTransitionRecord(kind: kind, fingerprint: fp.description, rule: fp.rule.rawValue, run: fp.run,
+                                         layer: fp.layer.isEmpty ? nil : fp.layer, step: a.step, value: a.value,
+                                         threshold: a.threshold, message: a.message, firedAt: a.firedAt,
+                                         resolvedAt: a.resolvedAt ?? (e.kind == .resolved ? e.at : nil),
+                                         lastSentAt: a.lastSentAt)
+        }
+        var outbox: [(hook: String, transition: Int, event: Data)] = []
+        for (i, e) in kept.enumerated() {
+            let json = try HookDelivery.encode(e)
+            for h in hooks where h.accepts(e) { outbox.append((h.name, i, json)) }
+        }
+        let rows = try store.recordAlertTransitions(transitions, outbox: outbox)
+        return zip(rows, outbox).map { row, o in HookDelivery(id: row.id, hook: row.hook, event: kept[o.transition]) }
+    }
+
+    public func unsentDeliveries() async throws -> [HookDelivery] {
+        try store.unsentHookEvents().compactMap { row in
+            guard let e = try? HookDelivery.decode(row.event) else {
+                logger.error("undecodable hook event in the outbox; skipped", metadata: ["outbox.id": "\(row.id)"])
+                return nil
             }
+            return HookDelivery(id: row.id, hook: row.hook, event: e)
         }
     }
 
     // MARK: HookRunSink
 
     /// One `hook_runs` row per event the invocation carried (a coalesced batch shares its
-    /// start, duration and status), so every alert can be traced to the runs that told of it.
+    /// start, duration and status), so every alert can be traced to the runs that told of it;
+    /// the events' outbox rows are marked sent in the same transaction.
     public func hookRunFinished(_ rec: HookRunRecord) async {
         do {
-            try store.write { db in
-                for fp in rec.alerts {
-                    let alertID = try Int64.fetchOne(db, sql: "SELECT id FROM alerts WHERE fingerprint = ? ORDER BY id DESC LIMIT 1",
-                                                     arguments: [fp.description])
-                    try db.execute(sql: """
-                        INSERT INTO hook_runs (hook, alert_id, started_at, duration, exit_status, stderr_tail)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [rec.hook, alertID, rec.startedAt.timeIntervalSince1970,
-                                         rec.durationSeconds, rec.exitStatus, rec.stderrTail])
-                }
-            }
+            try store.recordHookRun(hook: rec.hook, fingerprints: rec.alerts.map(\.description), outboxIDs: rec.eventIDs,
+                                    startedAt: rec.startedAt, duration: rec.durationSeconds,
+                                    exitStatus: rec.exitStatus, stderrTail: rec.stderrTail)
         } catch {
             logger.error("could not record hook run", metadata: ["hook": "\(rec.hook)", "error": "\(error)"])
         }
@@ -143,55 +129,19 @@ public struct HistoryAlertStore: AlertStore, HookRunSink {
     /// Alerts, newest first; `run` nil for every run. An unknown run is an error naming the
     /// runs that exist.
     public func list(run: String?, state: State) throws -> [StoredAlert] {
-        try store.read { db in
-            var sql = """
-                SELECT a.id, r.name AS run, a.rule, a.layer, a.state, a.step, a.value, a.threshold,
-                       a.message, a.fired_at, a.resolved_at, a.last_sent_at
-                FROM alerts a JOIN runs r ON r.id = a.run_id
-                """
-            var clauses: [String] = [], args: [any DatabaseValueConvertible] = []
-            if let run {
-                guard try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [run]) != nil else {
-                    throw StoreError.unknownRun(run, known: try String.fetchAll(db, sql: "SELECT name FROM runs ORDER BY name"))
-                }
-                clauses.append("r.name = ?"); args.append(run)
-            }
-            if state != .all { clauses.append("a.state = ?"); args.append(state.rawValue) }
-            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY a.fired_at DESC, a.id DESC"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map { row in
-                StoredAlert(id: row["id"], run: row["run"], rule: row["rule"],
-                            layer: (row["layer"] as String?) ?? "",
-                            state: AlertStatus(rawValue: row["state"]) ?? .resolved,
-                            step: row["step"], value: row["value"], threshold: row["threshold"],
-                            message: row["message"],
-                            firedAt: Date(timeIntervalSince1970: row["fired_at"]),
-                            resolvedAt: (row["resolved_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                            lastSentAt: (row["last_sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-            }
+        try store.alerts(run: run, state: state == .all ? nil : state.rawValue).map { r in
+            StoredAlert(id: r.id, run: r.run, rule: r.rule, layer: r.layer ?? "",
+                        state: AlertStatus(rawValue: r.state) ?? .resolved, step: r.step, value: r.value,
+                        threshold: r.threshold, message: r.message, firedAt: r.firedAt,
+                        resolvedAt: r.resolvedAt, lastSentAt: r.lastSentAt)
         }
     }
 
     /// Hook runs, oldest first.
     public func hookRuns() throws -> [StoredHookRun] {
-        try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM hook_runs ORDER BY id").map { row in
-                StoredHookRun(hook: row["hook"], alertID: row["alert_id"],
-                              startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                              duration: row["duration"] ?? 0, exitStatus: row["exit_status"] ?? -1,
-                              stderrTail: row["stderr_tail"] ?? "")
-            }
+        try store.hookRunRows().map { r in
+            StoredHookRun(hook: r.hook, alertID: r.alertID, startedAt: r.startedAt, duration: r.duration,
+                          exitStatus: r.exitStatus, stderrTail: r.stderrTail)
         }
     }
-
-    /// The run's id; a run not yet in the store (an alert can precede its first good
-    /// checkpoint) is created the way Store names runs.
-    private static func runID(_ db: Database, _ run: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [run]) { return id }
-        try db.execute(sql: "INSERT INTO runs (name, root, created_at) VALUES (?, NULL, ?)",
-                       arguments: [run, Date().timeIntervalSince1970])
-        return db.lastInsertedRowID
-    }
 }
-
-private func finite(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }

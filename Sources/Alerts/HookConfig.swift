@@ -43,6 +43,9 @@ public struct HookRunnerOptions: Sendable, Equatable {
     public var home: String = "/"
     /// Bytes of stderr (and stdout) kept for the record.
     public var tailBytes: Int = 4096
+    /// Bytes of each of stdout and stderr read from a hook; the rest is read and discarded
+    /// (counted), so a hook printing without end costs neither memory nor disk.
+    public var captureBytes: Int = 64 << 10
 
     public init(poolSize: Int = 4, maxBatch: Int = 100, killGraceSeconds: Double = 2,
                 path: String = "/usr/local/bin:/usr/bin:/bin", home: String = "/",
@@ -72,6 +75,11 @@ public struct HookRunRecord: Sendable, Equatable {
     public var outcome: Outcome
     public var stderrTail: String
     public var stdoutTail: String
+    /// Outbox ids of the events carried (marked sent once this record is stored).
+    public var eventIDs: [Int64] = []
+    /// Bytes the hook wrote past the capture cap, dropped unread into memory or disk.
+    public var stdoutDiscarded = 0
+    public var stderrDiscarded = 0
 
     /// One integer for the `exit_status` column: the exit code, 128 + signal (as shells
     /// report it), 124 for a timeout (as timeout(1)), 127 for a spawn failure (as shells).

@@ -18,7 +18,9 @@ public actor HookDispatcher {
     private let sink: (any HookRunSink)?
     private let logger: Logger
 
-    private var queues: [String: [(seq: Int, event: AlertEvent)]] = [:]
+    private var queues: [String: [(seq: Int, event: AlertEvent, id: Int64?)]] = [:]
+    /// Outbox ids queued or running: a redelivery pass never queues one twice.
+    private var inFlight: Set<Int64> = []
     private var running: Set<String> = []
     private var seq = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
@@ -46,6 +48,17 @@ public actor HookDispatcher {
         pump()
     }
 
+    /// Queues outbox entries (each already addressed to its hook); entries for a hook no longer
+    /// configured stay in the outbox.
+    public func deliver(_ deliveries: [HookDelivery]) {
+        for d in deliveries where hooks.contains(where: { $0.name == d.hook }) && !inFlight.contains(d.id) {
+            inFlight.insert(d.id)
+            seq += 1
+            queues[d.hook, default: []].append((seq, d.event, d.id))
+        }
+        pump()
+    }
+
     /// Queues events for one hook only, unfiltered (`wwmon hook test NAME`).
     public func send(_ events: [AlertEvent], toHook name: String) throws {
         guard hooks.contains(where: { $0.name == name }) else {
@@ -69,7 +82,7 @@ public actor HookDispatcher {
     private func enqueue(_ events: [AlertEvent], for hook: String) {
         for e in events {
             seq += 1
-            queues[hook, default: []].append((seq, e))
+            queues[hook, default: []].append((seq, e, nil))
         }
     }
 
@@ -80,9 +93,10 @@ public actor HookDispatcher {
             let q = queues[next.name]!
             let n = min(options.maxBatch, q.count)
             let batch = q.prefix(n).map(\.event)
+            let ids = q.prefix(n).map(\.id)
             queues[next.name] = Array(q.dropFirst(n))
             running.insert(next.name)
-            let payload = HookPayload(hook: next.name, events: batch)
+            let payload = HookPayload(hook: next.name, events: batch, eventIDs: ids)
             let (options, sink) = (self.options, self.sink)
             Task {
                 let rec = await HookProcess.run(hook: next, payload: payload, options: options)
@@ -94,6 +108,7 @@ public actor HookDispatcher {
 
     private func finished(_ rec: HookRunRecord) {
         running.remove(rec.hook)
+        inFlight.subtract(rec.eventIDs)
         var meta: Logger.Metadata = ["hook": "\(rec.hook)", "events": "\(rec.alerts.count)",
                                      "exit_status": "\(rec.exitStatus)",
                                      "duration_s": "\(rec.durationSeconds)"]
@@ -102,9 +117,17 @@ public actor HookDispatcher {
             logger.info("hook ran", metadata: meta)
         case .timedOut:
             logger.warning("hook timed out; its process group was killed", metadata: meta)
+        case .spawnFailed(let why):
+            meta["reason"] = "\(why)"
+            logger.warning("hook could not be started", metadata: meta)
         default:
             meta["stderr_tail"] = "\(rec.stderrTail)"
             logger.warning("hook failed", metadata: meta)
+        }
+        if rec.stdoutDiscarded > 0 || rec.stderrDiscarded > 0 {
+            logger.warning("hook output over the capture cap; the rest was discarded",
+                           metadata: ["hook": "\(rec.hook)", "stdout.discarded_bytes": "\(rec.stdoutDiscarded)",
+                                      "stderr.discarded_bytes": "\(rec.stderrDiscarded)"])
         }
         pump()
         if isIdle {

@@ -5,10 +5,14 @@ import Foundation
 public struct HookPayload: Sendable {
     public var hook: String
     public var events: [AlertEvent]
+    /// Each event's outbox id (nil for synthetic test events): the id a hook dedupes on, since
+    /// an event may be delivered again after a crash.
+    public var eventIDs: [Int64?]
 
-    public init(hook: String, events: [AlertEvent]) {
+    public init(hook: String, events: [AlertEvent], eventIDs: [Int64?]? = nil) {
         precondition(!events.isEmpty)
         self.hook = hook; self.events = events
+        self.eventIDs = eventIDs ?? Array(repeating: nil, count: events.count)
     }
 
     /// The hook's complete environment: PATH, HOME and WWMON_* only.
@@ -31,6 +35,7 @@ public struct HookPayload: Sendable {
             "WWMON_ALERT_ID": a.fingerprint.description,
             "WWMON_FIRED_AT": Self.rfc3339(a.firedAt),
             "WWMON_ALERT_COUNT": String(events.count),
+            "WWMON_EVENT_ID": eventIDs.first.flatMap { $0.map(String.init) } ?? "",
         ]
         // execve cannot carry NUL; untrusted layer names could contain one.
         for (k, v) in env where v.contains("\0") { env[k] = v.replacingOccurrences(of: "\0", with: "\u{FFFD}") }
@@ -66,7 +71,7 @@ public struct HookPayload: Sendable {
             receiver = p.hook
             status = p.events.contains { $0.alert.status == .firing } ? "firing" : "resolved"
             groupKey = Array(Set(p.events.map(\.alert.fingerprint.run))).sorted().joined(separator: ",")
-            alerts = p.events.map(Alert.init)
+            alerts = zip(p.events, p.eventIDs).map { Alert($0, id: $1) }
         }
     }
 
@@ -79,8 +84,10 @@ public struct HookPayload: Sendable {
         var startsAt: String
         var endsAt: String?
         var fingerprint: String
+        var eventID: Int64?
 
-        init(_ e: AlertEvent) {
+        init(_ e: AlertEvent, id: Int64?) {
+            eventID = id
             let a = e.alert
             status = a.status.rawValue
             event = e.kind.rawValue
@@ -100,8 +107,9 @@ public struct HookPayload: Sendable {
             try c.encode(values, forKey: .values); try c.encode(startsAt, forKey: .startsAt)
             try c.encode(endsAt, forKey: .endsAt)  // explicit null while firing
             try c.encode(fingerprint, forKey: .fingerprint)
+            try c.encodeIfPresent(eventID, forKey: .eventID)
         }
-        enum K: String, CodingKey { case status, event, labels, annotations, values, startsAt, endsAt, fingerprint }
+        enum K: String, CodingKey { case status, event, labels, annotations, values, startsAt, endsAt, fingerprint, eventID = "eventId" }
     }
 
     struct Values: Encodable {

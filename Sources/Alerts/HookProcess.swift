@@ -25,29 +25,40 @@ enum HookProcess {
                     options: HookRunnerOptions) async -> HookRunRecord {
         let startedAt = Date()
         let clock = ContinuousClock(), t0 = clock.now
-        func record(_ outcome: HookRunRecord.Outcome, err: String = "", out: String = "") -> HookRunRecord {
+        func record(_ outcome: HookRunRecord.Outcome, err: Captured = .init(), out: Captured = .init()) -> HookRunRecord {
             let d = clock.now - t0
-            return HookRunRecord(
+            var r = HookRunRecord(
                 hook: hook.name, alerts: payload.events.map(\.alert.fingerprint),
                 eventKinds: payload.events.map(\.kind), startedAt: startedAt,
                 durationSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
-                outcome: outcome, stderrTail: err, stdoutTail: out)
+                outcome: outcome, stderrTail: err.tail(options.tailBytes), stdoutTail: out.tail(options.tailBytes))
+            r.eventIDs = payload.eventIDs.compactMap { $0 }
+            r.stdoutDiscarded = out.discarded
+            r.stderrDiscarded = err.discarded
+            return r
         }
         guard let exe = hook.command.first, !exe.isEmpty else {
             return record(.spawnFailed("hook \(hook.name): command is empty"))
         }
-        // stdin, stdout and stderr are unlinked temporary files rather than pipes: a hook that
-        // never reads stdin cannot block us on a full pipe, and a grandchild holding stdout
-        // open cannot keep the run alive after the hook itself exits.
-        let stdinFile: ScratchFile, outFile: ScratchFile, errFile: ScratchFile
+        // Said plainly, not as a shell's exit 127 (issue 10, point 9).
+        if let why = Self.unrunnable(exe, path: options.path) {
+            return record(.spawnFailed("hook \(hook.name): \(why)"))
+        }
+        // stdin is an unlinked temporary file (a hook that never reads it cannot block us on a
+        // full pipe). stdout and stderr are pipes drained while the hook runs: the first
+        // `captureBytes` of each are kept, the rest read and counted (a hook printing without end
+        // once filled 3 GiB of temp file in 4 s). A grandchild holding a pipe open cannot keep
+        // the run alive: the group is killed after the leader exits, and draining stops 1 s later.
+        let stdinFile: ScratchFile
+        let outPipe: (read: Int32, write: Int32), errPipe: (read: Int32, write: Int32)
         do {
             stdinFile = try ScratchFile(contents: try payload.json())
-            outFile = try ScratchFile(contents: Data())
-            errFile = try ScratchFile(contents: Data())
+            outPipe = try Self.pipe()
+            errPipe = try Self.pipe()
         } catch {
             return record(.spawnFailed("hook \(hook.name): cannot prepare its input: \(error)"))
         }
-        defer { stdinFile.close(); outFile.close(); errFile.close() }
+        defer { stdinFile.close(); Glibc.close(outPipe.read); Glibc.close(errPipe.read) }
 
         var env: [Environment.Key: String] = [:]
         for (k, v) in payload.environment(path: options.path, home: options.home) {
@@ -57,7 +68,7 @@ enum HookProcess {
         platform.createSession = true
         platform.teardownSequence = [
             .gracefulShutDown(toProcessGroup: true,
-                              allowedDurationToNextStep: .milliseconds(Int64(options.killGraceSeconds * 1000))),
+                              allowedDurationToNextStep: .seconds(clamping: options.killGraceSeconds)),
         ]
         let config = Configuration(
             executable: exe.contains("/") ? .path(FilePath(exe)) : .name(exe),
@@ -67,12 +78,14 @@ enum HookProcess {
             platformOptions: platform)
 
         let leader = LeaderPID()
-        let outcome: HookRunRecord.Outcome
-        do {
-            let input = FileDescriptor(rawValue: stdinFile.fd)
-            let out = FileDescriptor(rawValue: try outFile.dupForChild())
-            let err = FileDescriptor(rawValue: try errFile.dupForChild())
-            outcome = await withTaskGroup(of: Race.self) { group in
+        let input = FileDescriptor(rawValue: stdinFile.fd)
+        let out = FileDescriptor(rawValue: outPipe.write)
+        let err = FileDescriptor(rawValue: errPipe.write)
+        let cap = options.captureBytes
+        let (outcome, outText, errText) = await withTaskGroup(of: Piece.self) { pieces in
+            pieces.addTask { .out(await Captured.drain(outPipe.read, cap: cap)) }
+            pieces.addTask { .err(await Captured.drain(errPipe.read, cap: cap)) }
+            let outcome: HookRunRecord.Outcome = await withTaskGroup(of: Race.self) { group in
                 group.addTask {
                     do {
                         let r = try await Subprocess.run(
@@ -87,7 +100,7 @@ enum HookProcess {
                     }
                 }
                 group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(hook.timeoutSeconds * 1000)))
+                    try? await Task.sleep(for: .seconds(clamping: hook.timeoutSeconds))
                     return .timer
                 }
                 let first = await group.next()!
@@ -102,11 +115,53 @@ enum HookProcess {
                     return .timedOut
                 }
             }
-        } catch {
-            return record(.spawnFailed("hook \(hook.name): cannot prepare its output: \(error)"))
+            if let pgid = await leader.pid, pgid > 0 { _ = kill(-pgid, SIGKILL) }
+            pieces.addTask {
+                try? await Task.sleep(for: .seconds(1))
+                return .grace
+            }
+            var o: Captured?, e: Captured?
+            while let p = await pieces.next() {
+                switch p {
+                case .out(let c): o = c
+                case .err(let c): e = c
+                case .grace: pieces.cancelAll()
+                }
+                if o != nil, e != nil { pieces.cancelAll(); break }
+            }
+            return (outcome, o ?? .init(), e ?? .init())
         }
-        if let pgid = await leader.pid, pgid > 0 { _ = kill(-pgid, SIGKILL) }
-        return record(outcome, err: errFile.tail(options.tailBytes), out: outFile.tail(options.tailBytes))
+        return record(outcome, err: errText, out: outText)
+    }
+
+    private enum Piece: Sendable {
+        case out(Captured), err(Captured), grace
+    }
+
+    /// Why `exe` cannot be run, or nil: a path must exist and be executable; a bare name must be
+    /// found in the hook's PATH.
+    static func unrunnable(_ exe: String, path: String) -> String? {
+        func check(_ p: String) -> String? {
+            if access(p, F_OK) != 0 { return "\(p): no such file" }
+            var st = stat()
+            if stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return "\(p): is a directory" }
+            if access(p, X_OK) != 0 { return "\(p): not executable (\(String(cString: strerror(errno))))" }
+            return nil
+        }
+        if exe.contains("/") { return check(exe) }
+        for dir in path.split(separator: ":") where check("\(dir)/\(exe)") == nil { return nil }
+        return "\(exe): not found in PATH=\(path)"
+    }
+
+    /// A close-on-exec pipe whose read end does not block.
+    static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        // Glibc's module does not export pipe2; close-on-exec is set right after (a hook spawned
+        // by another thread in between would only hold a spare write end until it exits).
+        guard Glibc.pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        return (fds[0], fds[1])
     }
 
     private enum Race: Sendable {
@@ -120,6 +175,36 @@ enum HookProcess {
 private actor LeaderPID {
     var pid: pid_t?
     func set(_ p: pid_t) { pid = p }
+}
+
+/// What a hook wrote to one stream: the first bytes up to the cap, and how many more were
+/// read and dropped.
+struct Captured: Sendable {
+    var kept: [UInt8] = []
+    var discarded = 0
+
+    /// The last `limit` kept bytes, as (lossy) UTF-8.
+    func tail(_ limit: Int) -> String { String(decoding: kept.suffix(limit), as: UTF8.self) }
+
+    /// Reads the non-blocking `fd` until end of file, or until cancelled (one last read then).
+    static func drain(_ fd: Int32, cap: Int) async -> Captured {
+        var c = Captured()
+        var buf = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 {
+                let room = max(0, cap - c.kept.count)
+                c.kept += buf[0..<min(n, room)]
+                c.discarded += n - min(n, room)
+                continue
+            }
+            if n == 0 { return c }
+            if errno == EINTR { continue }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { return c }
+            if Task.isCancelled { return c }
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { return c }
+        }
+    }
 }
 
 /// An unlinked temporary file: nothing to clean up on disk, gone when closed.
@@ -146,23 +231,6 @@ struct ScratchFile: Sendable {
             throw POSIXError(POSIXErrorCode(rawValue: e) ?? .EIO)
         }
         self.fd = fd
-    }
-
-    /// A descriptor for the child (swift-subprocess closes it after spawning).
-    func dupForChild() throws -> Int32 {
-        let d = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-        guard d >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        return d
-    }
-
-    /// The last `limit` bytes written to the file, as (lossy) UTF-8.
-    func tail(_ limit: Int) -> String {
-        let size = lseek(fd, 0, SEEK_END)
-        guard size > 0 else { return "" }
-        let start = max(0, Int(size) - limit)
-        var buf = [UInt8](repeating: 0, count: Int(size) - start)
-        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off_t(start)) }
-        return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : ""
     }
 
     func close() { _ = Glibc.close(fd) }

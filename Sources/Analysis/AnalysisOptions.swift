@@ -13,6 +13,9 @@ public struct AnalysisOptions: Sendable {
     public var concurrency: Int
     /// Working memory allowed for layers in flight; nil = 3 × the largest layer as float64.
     public var memoryBudgetBytes: Int?
+    /// The most working memory one layer may ask for; a larger layer fails (alone) with an error
+    /// naming file, tensor and bytes instead of allocating. nil = `MemoryLimit.detect()`.
+    public var memoryLimitBytes: Int?
 
     /// WW's `pool`: one pooled ESD per conv layer (true) or one row per kernel position.
     public var pool: Bool {
@@ -24,10 +27,11 @@ public struct AnalysisOptions: Sendable {
     public init(pool: Bool = true, ww: WWOptions? = nil, selection: LayerSelection = .init(),
                 method: SpectrumMethod = .gram,
                 concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
-                memoryBudgetBytes: Int? = nil) {
+                memoryBudgetBytes: Int? = nil, memoryLimitBytes: Int? = nil) {
         self.ww = ww ?? WWOptions(conv: pool ? .pooled : .slices)
         self.selection = selection; self.method = method
         self.concurrency = max(1, concurrency); self.memoryBudgetBytes = memoryBudgetBytes
+        self.memoryLimitBytes = memoryLimitBytes
     }
 
     /// The settings that differ from WeightWatcher's defaults, recorded with each checkpoint

@@ -30,19 +30,35 @@ public struct Analyzer: Sendable {
         let (plans, skipped) = Self.plans(for: contents.tensors, options: options,
                                           everyArrayIsWeight: (contents.format == .npy || contents.format == .npz)
                                               && !contents.tensors.contains { $0.name.hasSuffix(".weight") })
-        let largest = plans.map { $0.plan.workingBytes }.max() ?? 0
-        let budget = options.memoryBudgetBytes ?? 3 * (plans.map { $0.plan.shape.reduce(1, *) * 8 }.max() ?? 0)
+        let limit = options.memoryLimitBytes ?? MemoryLimit.detect().bytes
+        // Layers over the memory limit fail here, before a byte is read (issue 10, point 1).
+        var rows: [Int: Computed] = [:]
+        var fits: [Job] = []
+        for job in plans {
+            let need = MemoryLimit.layerBytes(shape: job.tensor.shape, workingBytes: job.plan.workingBytes)
+            if need > limit {
+                let e = LayerTooLarge(file: job.tensor.file, tensor: job.tensor.name, shape: job.tensor.shape,
+                                      bytes: need, limit: limit)
+                logger.error("layer refused: over the memory limit",
+                             metadata: ["path": "\(job.tensor.file)", "tensor": "\(job.tensor.name)",
+                                        "bytes": "\(need)", "limit": "\(limit)"])
+                rows[job.index] = Computed(rows: LayerMetrics.failedRows(job.plan, reason: e.description), key: nil, reused: false)
+            } else {
+                fits.append(job)
+            }
+        }
+        let largest = fits.map { $0.plan.workingBytes }.max() ?? 0
+        let budget = options.memoryBudgetBytes ?? 3 * (fits.map { $0.tensor.elementCount * 8 }.max() ?? 0)
         // Layers too big to share the budget run first, alone, with every core inside BLAS;
         // the rest run side by side, one BLAS thread each (small layers leave cores idle in LAPACK).
-        let solo = plans.filter { options.concurrency == 1 || $0.plan.workingBytes * 2 > budget }
-        let shared = plans.filter { !(options.concurrency == 1 || $0.plan.workingBytes * 2 > budget) }
+        let solo = fits.filter { options.concurrency == 1 || $0.plan.workingBytes > budget / 2 }
+        let shared = fits.filter { !(options.concurrency == 1 || $0.plan.workingBytes > budget / 2) }
         let method = options.method
         let ww = options.ww
         let cores = ProcessInfo.processInfo.activeProcessorCount
         logger.debug("analysing layers", metadata: ["layers": "\(plans.count)", "layers.alone": "\(solo.count)",
                                                    "memory.largest_mib": "\(largest >> 20)", "memory.budget_mib": "\(budget >> 20)"])
 
-        var rows: [Int: Computed] = [:]
         if !solo.isEmpty {
             let done = try await BLASGate.shared.with(threads: cores) { () async throws -> [Int: Computed] in
                 var out: [Int: Computed] = [:]
@@ -121,6 +137,8 @@ public struct Analyzer: Sendable {
     /// rows of identical content).
     static func compute(_ job: Job, method: SpectrumMethod, ww: WWOptions = .init(),
                         reuse: Reuse?) async throws -> Computed {
+        // Stop and the daemon's time limit cancel the analysis; it ends at the next layer.
+        try Task.checkCancellation()
         var key: String?
         if let reuse {
             let hash = try await ComputePool.run { Result { try TensorReader().contentHash(job.tensor) } }.get()

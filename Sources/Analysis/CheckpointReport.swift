@@ -57,23 +57,26 @@ public struct CheckpointInfo: Sendable, Codable {
         path = try c.decode(String.self, forKey: .path)
         format = try c.decode(String.self, forKey: .format)
         step = try c.decodeIfPresent(Int.self, forKey: .step)
-        epoch = try c.decodeIfPresent(Double.self, forKey: .epoch)
+        epoch = try c.decodeIfPresent(Double?.self, forKey: .epoch) ?? nil
         stepSource = try c.decodeIfPresent(String.self, forKey: .stepSource)
         aliases = try c.decodeIfPresent([String: String].self, forKey: .aliases) ?? [:]
         tensorHashes = try c.decodeIfPresent([String: String].self, forKey: .tensorHashes) ?? [:]
         layersReused = try c.decodeIfPresent(Int.self, forKey: .layersReused)
-        training = try c.decodeIfPresent([String: Double].self, forKey: .training) ?? [:]
+        training = (try c.decodeIfPresent([String: Double?].self, forKey: .training) ?? [:]).compactMapValues { $0 }
         options = try c.decodeIfPresent([String: String].self, forKey: .options) ?? [:]
         seriesTag = try c.decodeIfPresent(String.self, forKey: .seriesTag) ?? ""
     }
 
+    /// Non-finite numbers from a file (a NaN epoch in safetensors metadata or trainer_state.json)
+    /// are written as `null`: JSONEncoder would throw an EncodingError naming no file (issue 10,
+    /// point 8).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path); try c.encode(format, forKey: .format)
-        try c.encodeIfPresent(step, forKey: .step); try c.encodeIfPresent(epoch, forKey: .epoch)
+        try c.encodeIfPresent(step, forKey: .step); if let epoch { try c.encode(epoch.isFinite ? epoch : nil, forKey: .epoch) }
         try c.encodeIfPresent(stepSource, forKey: .stepSource); try c.encode(aliases, forKey: .aliases)
         try c.encode(tensorHashes, forKey: .tensorHashes)
-        try c.encodeIfPresent(layersReused, forKey: .layersReused); try c.encode(training, forKey: .training)
+        try c.encodeIfPresent(layersReused, forKey: .layersReused); try c.encode(training.mapValues { $0.isFinite ? $0 : nil }, forKey: .training)
         // Left out for WW's defaults, so default reports are unchanged.
         if !options.isEmpty { try c.encode(options, forKey: .options) }
         if !seriesTag.isEmpty { try c.encode(seriesTag, forKey: .seriesTag) }

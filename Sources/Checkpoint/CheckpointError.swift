@@ -39,7 +39,11 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 
-    public var description: String {
+    /// One line: control characters from file contents or names are escaped (`\n`, `\x1b`), so
+    /// a hostile file cannot forge log lines or send escape codes to a terminal.
+    public var description: String { escapeControls(unescaped) }
+
+    private var unescaped: String {
         switch self {
         case .notFound(let p):
             return "\(p): no such file or directory"
@@ -70,10 +74,29 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
 }
 
 /// Quotes a name for a message, cutting absurdly long ones (a fuzzed header may hold megabytes).
+/// Control characters are escaped (`\n`, `\x1b`): a name from a file must not forge a log line or
+/// reach a terminal as an escape code.
 func quoted(_ s: String) -> String {
     let limit = 200
-    if s.utf8.count <= limit { return "\"\(s)\"" }
-    return "\"\(String(decoding: s.utf8.prefix(limit), as: UTF8.self))…\" (\(s.utf8.count) bytes)"
+    if s.utf8.count <= limit { return "\"\(escapeControls(s))\"" }
+    return "\"\(escapeControls(String(decoding: s.utf8.prefix(limit), as: UTF8.self)))…\" (\(s.utf8.count) bytes)"
+}
+
+func escapeControls(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+        if u.value < 0x20 || (0x7f...0x9f).contains(u.value) {
+            switch u {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default: out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
+            }
+        } else {
+            out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }
 
 #if canImport(Glibc)
@@ -85,4 +108,14 @@ import Darwin
 func errnoText(_ e: Int32) -> String {
     guard let c = strerror(e) else { return "error" }
     return String(cString: c)
+}
+
+extension CheckpointError {
+    /// Errors that can heal without the file's bytes changing: permissions fixed with chmod, an
+    /// I/O error of a flaky disk or network filesystem, descriptors or memory briefly exhausted.
+    /// The daemon retries these with backoff instead of recording them for good (issue 10, point 6).
+    public var isTransient: Bool {
+        guard case .io(_, _, let e) = self else { return false }
+        return [EACCES, EPERM, EIO, EAGAIN, EINTR, EMFILE, ENFILE, ENOMEM, ESTALE, ETIMEDOUT, EBUSY].contains(e)
+    }
 }

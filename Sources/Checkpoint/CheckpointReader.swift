@@ -20,7 +20,7 @@ public enum CheckpointReader {
         switch try FileSystem.kind(absolute) {
         case .directory: return try openDirectory(absolute)
         case .file: return try openFile(absolute)
-        case .other: throw CheckpointError.unsupportedFormat(path: absolute, detail: "not a regular file or directory")
+        case .other(let what): throw CheckpointError.unsupportedFormat(path: absolute, detail: "is \(what), expected a regular file or directory")
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Small path and directory helpers shared by the readers.
 enum FileSystem {
-    enum Kind { case file, directory, other }
+    enum Kind: Equatable { case file, directory, other(String) }
 
     /// What `path` is now; throws `.notFound` when it does not exist.
     static func kind(_ path: String) throws -> Kind {
@@ -15,7 +15,7 @@ enum FileSystem {
         switch st.st_mode & S_IFMT {
         case S_IFREG: return .file
         case S_IFDIR: return .directory
-        default: return .other
+        default: return .other(ReadOnlyFile.describe(st.st_mode & S_IFMT))
         }
     }
 

@@ -13,25 +13,42 @@ final class ReadOnlyFile {
     let path: String
     private let fd: Int32
 
-    /// `regularOnly`: opened with O_NONBLOCK (opening a FIFO must not wait for a writer) and
-    /// refused unless fstat says it is a regular file.
-    init(_ path: String, regularOnly: Bool = false) throws {
+    /// Opens `path` only if it is a regular file. O_NONBLOCK makes open(2) return at once on a
+    /// FIFO (a plain open would wait for a writer forever, freezing whoever asked), and fstat on
+    /// the opened descriptor (not a stat before it, which a rename could race) refuses FIFOs,
+    /// sockets, devices and directories with an error naming the file. O_NONBLOCK has no effect
+    /// on reads of regular files, so it stays set.
+    init(_ path: String) throws {
         self.path = path
         var fd: Int32
-        let flags = O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0)
-        repeat { fd = open(path, flags) } while fd < 0 && errno == EINTR
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) } while fd < 0 && errno == EINTR
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw CheckpointError.notFound(path: path) }
             throw CheckpointError.io(path: path, operation: "open", errno: e)
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw CheckpointError.io(path: path, operation: "fstat", errno: e)
+        }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            close(fd)
+            throw CheckpointError.unsupportedFormat(path: path, detail: "is \(Self.describe(kind)), expected a regular file")
+        }
         self.fd = fd
-        if regularOnly {
-            var st = stat()
-            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-                // self is whole here, so deinit closes fd.
-                throw CheckpointError.unsupportedFormat(path: path, detail: "not a regular file")
-            }
+    }
+
+    static func describe(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a regular file"
         }
     }
 
@@ -41,9 +58,6 @@ final class ReadOnlyFile {
     func size() throws -> UInt64 {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw CheckpointError.io(path: path, operation: "fstat", errno: errno) }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw CheckpointError.unsupportedFormat(path: path, detail: "is a directory, expected a file")
-        }
         return UInt64(st.st_size)
     }
 

@@ -119,7 +119,11 @@ enum SafetensorsDirectory {
         let ext = ".safetensors"
         for k in 1...max(total, 1) {
             let name = "\(stem)-\(pad5(k))-of-\(pad5(total))\(ext)"
-            if !FileSystem.isRegularFile(FileSystem.join(dir, name)) {
+            switch try? FileSystem.kind(FileSystem.join(dir, name)) {
+            case .file: continue
+            case .other(let what):
+                throw CheckpointError.sharding(path: indexPath, detail: "shard \(quoted(name)) (\(k) of \(total)) is \(what), not a regular file")
+            default:
                 throw CheckpointError.sharding(path: indexPath, detail: "shard \(quoted(name)) (\(k) of \(total)) is missing")
             }
         }

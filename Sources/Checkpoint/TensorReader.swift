@@ -159,6 +159,39 @@ public struct TensorReader: Sendable {
         return file
     }
 
+    /// Reads the view's whole storage span, then copies its elements out in logical (row-major)
+    /// order, `perChunk` at a time.
+    private func gatherFromSpan(_ t: TensorRef, _ layout: Layout, _ file: ReadOnlyFile, perChunk: Int,
+                                _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let n = layout.count, size = t.dtype.size, rank = t.shape.count
+        let span = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, layout.spanBytes), alignment: 16)
+        defer { span.deallocate() }
+        try file.read(into: UnsafeMutableRawBufferPointer(rebasing: span[0..<layout.spanBytes]), at: t.offset)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: min(perChunk, n) * size, alignment: 16)
+        defer { output.deallocate() }
+        var index = [Int](repeating: 0, count: rank)
+        var storage = 0, filled = 0
+        for _ in 0..<n {
+            (output.baseAddress! + filled * size).copyMemory(from: span.baseAddress! + storage * size, byteCount: size)
+            filled += 1
+            if filled * size == output.count {
+                try body(UnsafeRawBufferPointer(output))
+                filled = 0
+            }
+            // Odometer step in row-major order, last dimension fastest.
+            var k = rank - 1
+            while k >= 0 {
+                index[k] += 1
+                storage += layout.strides[k]
+                if index[k] < t.shape[k] { break }
+                storage -= layout.strides[k] * t.shape[k]
+                index[k] = 0
+                k -= 1
+            }
+        }
+        if filled > 0 { try body(UnsafeRawBufferPointer(rebasing: output[0..<filled * size])) }
+    }
+
     /// Strided gather: visits elements in storage order (dimensions by descending stride), so the
     /// window over the covering byte span moves forward, and scatters them into logical order in
     /// an output chunk that is handed to `body` whenever it fills up.
@@ -174,6 +207,15 @@ public struct TensorReader: Sendable {
         let size = t.dtype.size
         let rank = t.shape.count
         let perChunk = max(1, chunkSize / size)
+        // A view whose storage span is no larger than its own elements (stride-0 broadcasts,
+        // transposes, ...) is read once and walked in logical order: one pass, however many
+        // output chunks. The walk below re-scans the view per output chunk, which for a stride-0
+        // view of 20000×5000 took minutes (issue 10, point 1).
+        let (logicalBytes, o) = n.multipliedReportingOverflow(by: size)
+        if !o, layout.spanBytes <= max(chunkSize, logicalBytes) {
+            try gatherFromSpan(t, layout, file, perChunk: perChunk, body)
+            return
+        }
         // Logical (row-major) strides of the output.
         var logical = [Int](repeating: 1, count: rank)
         var s = 1

@@ -1,3 +1,4 @@
+import Alerts
 import Foundation
 import Glibc
 import Logging
@@ -50,6 +51,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private var stopped = false
     private var lastStatus: String?
     private var nextMaintenance: ContinuousClock.Instant?
+    private var retries = RetryPolicy()
 
     public nonisolated let inputs: AsyncStream<Input>
     private nonisolated let input: AsyncStream<Input>.Continuation
@@ -57,10 +59,11 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     public init(config: DaemonConfig, pipeline: Pipeline, notifier: SystemdNotifier, logger: Logger) {
         self.config = config
         self.pipeline = pipeline
-        self.scheduler = AnalysisScheduler(pipeline: pipeline, concurrency: config.analysis.concurrency)
+        self.scheduler = AnalysisScheduler(pipeline: pipeline, concurrency: config.analysis.concurrency,
+                                           timeLimit: .seconds(clamping: config.analysis.timeLimitSeconds))
         self.notifier = notifier
         self.logger = logger
-        self.nextRescan = .now + .seconds(config.daemon.rescanIntervalSeconds)
+        self.nextRescan = .now + .seconds(clamping: config.daemon.rescanIntervalSeconds)
         self.nextMaintenance = pipeline.maintenanceInterval.map { .now + $0 }
         (inputs, input) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
     }
@@ -105,7 +108,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         }
         watchdogTask?.cancel()
         timerTask?.cancel()
-        await scheduler.shutdown(timeout: .seconds(config.daemon.stopTimeoutSeconds))
+        await scheduler.shutdown(timeout: .seconds(clamping: config.daemon.stopTimeoutSeconds))
         forwardResults.cancel()
         await watcher?.stop()
         logger.notice("stopped", metadata: ["recorded": "\(counts.recorded)", "errors": "\(counts.failed)"])
@@ -114,6 +117,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     /// Watch every root, then the catch-up scan: every run listed, every complete checkpoint not
     /// yet in the store scheduled. READY=1 goes out once that is done.
     private func start() async {
+        // Hook events a crash left in the outbox go out first (issue 10, point 7).
+        await pipeline.maintenance()
         await apply(config, initial: true)
         let status = await statusLine()
         lastStatus = status
@@ -147,7 +152,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         }
         config = new
         await scheduler.setConcurrency(new.analysis.concurrency)
-        nextRescan = .now + .seconds(new.daemon.rescanIntervalSeconds)
+        await scheduler.setTimeLimit(.seconds(clamping: new.analysis.timeLimitSeconds))
+        nextRescan = .now + .seconds(clamping: new.daemon.rescanIntervalSeconds)
         for w in new.watches {
             if let existing = roots[w.path], existing.settings == w { continue }
             if roots[w.path] != nil { await watcher?.removeRoot(w.path) }
@@ -185,7 +191,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         if let reason {
             state.polled = true
             state.pollReason = reason
-            state.nextPoll = .now + .seconds(w.pollIntervalSeconds)
+            state.nextPoll = .now + .seconds(clamping: w.pollIntervalSeconds)
             let level: Logger.Level = w.mode == .poll ? .info : (reason.contains("max_user_watches") ? .error : .notice)
             logger.log(level: level, "polling root every \(w.pollIntervalSeconds)s: \(reason)", metadata: ["root": "\(w.path)"])
             if !state.present { logger.warning("watch root does not exist yet; waiting for it", metadata: ["root": "\(w.path)"]) }
@@ -249,7 +255,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         guard let st = roots[root] else { return }
         let w = st.settings
         let found = CheckpointLayout.scan(runDir: runDir, run: runName(runDir, root: root), root: root,
-                                          patterns: w.patterns, maxDepth: w.maxDepth)
+                                          patterns: w.patterns, maxDepth: w.maxDepth,
+                                          symlinksOutsideRoot: w.symlinksOutsideRoot)
         let paths = Set(found.map(\.path))
         for p in tracker.tracked(under: runDir) where !paths.contains(p) {
             tracker.forget(p); waiting[p] = nil; lost(p)
@@ -262,7 +269,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private func lost(_ path: String) {
         guard let u = unseen.removeValue(forKey: path), let stamps = u.stamps else { return }
         let settle = root(of: path).flatMap { roots[$0]?.settings.settleSeconds } ?? 1
-        missing[path] = (u.candidate, stamps, .now + .seconds(max(1, settle)))
+        missing[path] = (u.candidate, stamps, .now + .seconds(clamping: max(1, settle)))
     }
 
     private func look(at c: CheckpointCandidate, runDir: String, settings w: WatchSettings) async {
@@ -276,8 +283,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             let ageNanos = (Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)) - newest
             if ageNanos > 0 { quiet = .nanoseconds(ageNanos) }
         }
-        let decision = tracker.observe(path: c.path, fingerprint: fp, settle: .seconds(w.settleSeconds),
-                                       incompleteAfter: .seconds(w.incompleteErrorSeconds), now: now,
+        let decision = tracker.observe(path: c.path, fingerprint: fp, settle: .seconds(clamping: w.settleSeconds),
+                                       incompleteAfter: .seconds(clamping: w.incompleteErrorSeconds), now: now,
                                        quietFor: quiet) {
             let (state, contents) = c.open()
             opened = contents
@@ -345,7 +352,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             }
         }
         for (path, st) in roots where st.polled && (st.nextPoll ?? now) <= now {
-            roots[path]?.nextPoll = now + .seconds(st.settings.pollIntervalSeconds)
+            roots[path]?.nextPoll = now + .seconds(clamping: st.settings.pollIntervalSeconds)
             await scanRoot(path)
         }
         if let m = nextMaintenance, m <= now, let interval = pipeline.maintenanceInterval {
@@ -353,7 +360,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             await pipeline.maintenance()
         }
         if nextRescan <= now {
-            nextRescan = now + .seconds(config.daemon.rescanIntervalSeconds)
+            nextRescan = now + .seconds(clamping: config.daemon.rescanIntervalSeconds)
             for r in roots.keys { await scanRoot(r) }
         }
         for (path, m) in missing where m.due <= now {
@@ -388,6 +395,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             logger.info("same tensors as a recorded checkpoint; recorded as its alias",
                         metadata: ["run": "\(c.run)", "path": "\(c.path)", "step": "\(s.aliasOf!)"])
         case .recorded(let s):
+            retries.succeeded(c.path)
             counts.recorded += 1
             lastRecorded = "\(c.run)/" + (s.step.map { "step \($0)" } ?? lastPathComponent(c.path))
             logger.info("recorded \(c.path)", metadata: ["run": "\(c.run)", "step": "\(s.step.map(String.init) ?? "-")",
@@ -425,6 +433,17 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             }
         case .abandoned:
             logger.notice("analysis abandoned by shutdown; nothing written", metadata: ["path": "\(c.path)"])
+        case .retry(let why):
+            let delay = retries.failed(c.path)
+            logger.warning("checkpoint unreadable, will retry: \(why)",
+                           metadata: ["path": "\(c.path)", "retry_in_s": "\(delay.components.seconds)"])
+            tracker.forget(c.path)
+            await scheduler.forget(f.job.key)
+            if let r = root(of: c.path), let run = runDir(of: c.path, root: r) {
+                dirtyRuns.insert(run)
+                let retry = ContinuousClock.now + delay
+                dirtyDue = min(dirtyDue ?? retry, retry)
+            }
         }
         await sendStatus()
     }

@@ -123,7 +123,7 @@ public enum LayerMetrics {
 
     /// Rows for a layer whose spectrum could not be computed: every number null (NaN), so the
     /// summary means (which skip NaN, as pandas does) are not polluted.
-    static func failedRows(_ plan: LayerPlan, reason: String) -> [LayerReport] {
+    public static func failedRows(_ plan: LayerPlan, reason: String) -> [LayerReport] {
         (0..<plan.rowCount).map { s in
             LayerReport(layerID: plan.layerID, name: plan.name, longname: plan.name,
                         layerType: plan.kind.rawValue, N: plan.N, M: plan.M, rf: plan.rf,

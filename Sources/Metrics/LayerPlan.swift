@@ -30,14 +30,27 @@ public struct LayerPlan: Sendable, Equatable {
     /// Bytes of float64 working memory one computation of this layer needs at peak:
     /// the widened tensor, one matrix copy (conv slices), and the Gram matrix.
     public var workingBytes: Int {
-        let elements = shape.reduce(1, *)
+        // Saturating: a hostile view's shape (stride 0 over one element) may be astronomically
+        // large; the analysis compares this against its memory limit before allocating.
+        var elements = 1
+        for d in shape { elements = elements.multipliedReportingOverflow(by: d).overflow ? Int.max : elements * d }
         let side = min(shape[0], shape[1])
-        let sliceBytes = kind == .conv2d ? shape[0] * shape[1] * 8 : 0
+        let sliceBytes = kind == .conv2d ? shape[0].multipliedReportingOverflow(by: shape[1] * 8).partialValue : 0
+        var parts = [elements.multipliedReportingOverflow(by: 8), (sliceBytes, false),
+                     side.multipliedReportingOverflow(by: side * 8)]
         if let n = operatorSize {
             // Per-frequency blocks (complex, as a real 2c_out×2c_in matrix) and N²·min(c) values.
-            return elements * 8 + 4 * shape[0] * shape[1] * 8 + n * n * side * 16
+            parts = [elements.multipliedReportingOverflow(by: 8),
+                     (4 * shape[0]).multipliedReportingOverflow(by: shape[1] * 8),
+                     (n * n).multipliedReportingOverflow(by: side * 16)]
         }
-        return elements * 8 + sliceBytes + side * side * 8
+        var total = 0
+        for (v, o) in parts {
+            let (t, o2) = total.addingReportingOverflow(v)
+            if o || o2 { return Int.max }
+            total = t
+        }
+        return total
     }
 }
 

@@ -16,6 +16,11 @@ public final class HistoryStore: Sendable {
         self.path = path
         self.readOnly = readOnly
         let fm = FileManager.default
+        // SQLite reports a directory given as the database only as "disk I/O error".
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+            throw StoreError.isADirectory(path: path)
+        }
         if readOnly {
             guard fm.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
         } else {

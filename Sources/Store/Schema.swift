@@ -191,6 +191,23 @@ enum Schema {
             try LayerColumns.addMissing(db)
             try db.execute(sql: "ALTER TABLE checkpoints ADD COLUMN options TEXT")
         }
+        m.registerMigration("v4-hook-outbox") { db in
+            // One row per (alert transition, hook), written in the transaction that records the
+            // transition and marked sent only after the hook ran: a kill -9 in between leaves
+            // the row unsent and the next start delivers it (at least once; `id` is the event
+            // id hooks dedupe on). Sources/Store/HistoryStore+Alerts.swift.
+            try db.execute(sql: """
+                CREATE TABLE hook_outbox (
+                    id INTEGER PRIMARY KEY,
+                    hook TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    event TEXT NOT NULL,          -- the AlertEvent as JSON
+                    created_at REAL NOT NULL,
+                    sent_at REAL
+                );
+                CREATE INDEX hook_outbox_unsent ON hook_outbox (id) WHERE sent_at IS NULL;
+                """)
+        }
         RankSchema.register(&m)
         return m
     }

@@ -2,6 +2,7 @@
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingDatabase(path: String)
     case notADatabase(path: String)
+    case isADirectory(path: String)
     case notAWwmonDatabase(path: String)
     case newerSchema(path: String, unknown: [String])
     case olderSchema(path: String)
@@ -23,6 +24,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingDatabase(let p):
             return "No wwmon database at \(p): nothing has been recorded there yet "
                 + "(start the daemon or run `wwmon ingest`), or point at another one with --db PATH or WWMON_DB."
+        case .isADirectory(let p):
+            return "\(p) is a directory; --db (or WWMON_DB, [store] path) must name the database file, e.g. \(p)/wwmon.db."
         case .notADatabase(let p):
             return "\(p) is not an SQLite database."
         case .notAWwmonDatabase(let p):

@@ -55,7 +55,10 @@ struct HistoryCommand: AsyncParsableCommand {
         if follow && (output.json || output.csv) {
             throw ValidationError("--follow streams NDJSON only; drop --json/--csv.")
         }
-        if !(interval > 0) { throw ValidationError("--interval must be positive.") }
+        // Below 0.05 s --follow would spin (1e-300 once did); above a day it is surely a typo.
+        if !(interval >= 0.05 && interval <= 86_400) {
+            throw ValidationError("--interval must be between 0.05 and 86400 seconds (found \(interval)).")
+        }
         if !summary && layer == nil && metric.count > 1 {
             throw ValidationError("Every-layer view shows one metric; pass one --metric or add --layer/--summary.")
         }
@@ -190,7 +193,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 emit(FlatJSON.lines(r.sorted { ($0.point.checkpointID, $0.metric) < ($1.point.checkpointID, $1.metric) }.map(\.json)))
             }
             seen = max(seen, r.map(\.point.checkpointID).max() ?? 0, try store.latestCheckpointID(run: runName))
-            try await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            try await Task.sleep(for: .milliseconds(Int((interval * 1000).rounded())))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Alerts
 import Analysis
 import ArgumentParser
 import Daemon
@@ -33,6 +34,8 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var analysis: AnalysisFlags
     @Option(help: "Layers computed at once (default: number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
+    @Flag(name: .long, help: "Analyse again a checkpoint recorded as an error (its error row is replaced).")
+    var force = false
     @Option(name: .long, help: ArgumentHelp("Daemon configuration whose [analysis], [alerts] and hooks apply.", valueName: "path"))
     var config: String?
     @OptionGroup var database: DatabaseOptions
@@ -85,8 +88,12 @@ struct IngestCommand: AsyncParsableCommand {
         job.userStep = step
         job.userEpoch = epoch
         if report != nil { job.precomputed = PrecomputedReport(try decodeReport()) }
+        if force, try store.forgetError(job.identity) {
+            logger.notice("error row removed; analysing again", metadata: ["path": "\(path)"])
+        }
         let start = ContinuousClock.now
-        let outcome = await AnalysisScheduler<StorePipeline>.process(job, pipeline)
+        let outcome = await AnalysisScheduler<StorePipeline>.process(
+            job, pipeline, timeLimit: .seconds(clamping: options.analysis.timeLimitSeconds))
         await pipeline.hooksIdle()
         let duration = seconds(ContinuousClock.now - start)
         switch outcome {
@@ -122,6 +129,11 @@ struct IngestCommand: AsyncParsableCommand {
             throw RuntimeError(why)
         case .abandoned:
             throw RuntimeError("\(path): analysis interrupted; nothing recorded.")
+        case .retry(let why):
+            // Permission or I/O errors can heal: not recorded, so a later ingest (or the daemon)
+            // analyses it once it is readable (issue 10, point 6).
+            if json { say(Outcome(status: "unreadable", run: runName, path: path, checkpointID: nil, step: step, error: why), "") }
+            throw RuntimeError("\(path) could not be read: \(why) (not recorded; ingest it again once it is readable).")
         }
     }
 

@@ -1,4 +1,5 @@
 import Analysis
+import Daemon
 import Foundation
 import Metrics
 
@@ -37,9 +38,10 @@ enum ReportOutput {
                     "spikes", "warning"] + (perSlice ? ["slice"] : [])
         var rows = [head]
         for r in report.layers {
-            var line = ["\(r.layerID)", r.name, r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
+            // Names and reasons come from files: escaped, like every table's cells (Output/Table.swift).
+            var line = ["\(r.layerID)", LogText.escape(r.name), r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
                         fixed(r.alphaWeighted), fixed(r.logSpectralNorm), fixed(r.stableRank, 2), fixed(r.D),
-                        "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(r.reason ?? "")"]
+                        "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(LogText.escape(r.reason ?? ""))"]
             if perSlice { line.append("\(r.sliceID ?? 0)") }
             rows.append(line)
         }

@@ -31,10 +31,10 @@ import Testing
         let backend = HistoryAlertStore(store: store)
         let low = state(.alphaOutOfRange, "enc.0\nq", "layer enc.0 q: alpha 1.5 < alpha_min 2")
         var error = state(.checkpointError, "", "checkpoint /ckpt/bert/2 could not be analysed: truncated")
-        try await backend.record([AlertEvent(kind: .fired, alert: low, at: t0),
-                                  AlertEvent(kind: .fired, alert: error, at: t0)])
+        _ = try await backend.record([AlertEvent(kind: .fired, alert: low, at: t0),
+                                  AlertEvent(kind: .fired, alert: error, at: t0)], for: [])
         error.status = .resolved; error.resolvedAt = t0 + 60; error.lastSentAt = t0 + 60; error.step = 200
-        try await backend.record([AlertEvent(kind: .resolved, alert: error, at: t0 + 60)])
+        _ = try await backend.record([AlertEvent(kind: .resolved, alert: error, at: t0 + 60)], for: [])
         return path
     }
 

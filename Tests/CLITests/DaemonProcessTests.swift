@@ -28,10 +28,16 @@ struct DaemonProcessTests {
 
         /// Starts the daemon and waits for READY=1 (sent once the catch-up scan is scheduled).
         @discardableResult
-        func start(watchdog: Bool = true, inotifyWatchLimit: Int? = nil) throws -> [String] {
+        func start(watchdog: Bool = true, inotifyWatchLimit: Int? = nil, wrapper: [String] = [],
+                   verbose: Bool = false) throws -> [String] {
             let p = Process()
             p.executableURL = StoreCLI.binary
-            p.arguments = ["daemon", "--config", config, "--db", db]
+            p.arguments = ["daemon", "--config", config, "--db", db] + (verbose ? ["-v"] : [])
+            if let first = wrapper.first {
+                // e.g. setpriv, to run the daemon as another user (ReliabilityProcessTests).
+                p.executableURL = URL(fileURLWithPath: first)
+                p.arguments = Array(wrapper.dropFirst()) + [StoreCLI.binary.path] + p.arguments!
+            }
             if let limit = inotifyWatchLimit {
                 // A user namespace of its own has its own inotify limits (/proc/sys/user), so the
                 // limit can be hit without touching the machine's.

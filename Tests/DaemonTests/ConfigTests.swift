@@ -99,3 +99,73 @@ struct ConfigTests {
         }
     }
 }
+
+/// Issue 10, point 3 and 9: values that once passed `--check-config` and then crashed the
+/// daemon ("Overflow in multiplication"), and watch paths that were silently merged or misread.
+@Suite("Config: sane ranges, distinct watch paths")
+struct ConfigLimitTests {
+    static func rejected(_ toml: String) -> ConfigError? {
+        do { _ = try DaemonConfig.parse(toml); return nil } catch { return error }
+    }
+
+    /// Every duration key refuses 1e30 s (and anything over 30 days), naming the key.
+    @Test(arguments: [
+        ("[[watch]]\npath = \"/w\"\nsettle_seconds = 1e30", "watch[0].settle_seconds"),
+        ("[[watch]]\npath = \"/w\"\npoll_interval_seconds = 1e30", "watch[0].poll_interval_seconds"),
+        ("[[watch]]\npath = \"/w\"\nincomplete_error_seconds = 1e30", "watch[0].incomplete_error_seconds"),
+        ("[daemon]\nrescan_interval_seconds = 1e30\n[[watch]]\npath = \"/w\"", "daemon.rescan_interval_seconds"),
+        ("[daemon]\nstop_timeout_seconds = 1e30\n[[watch]]\npath = \"/w\"", "daemon.stop_timeout_seconds"),
+        ("[analysis]\ntime_limit_seconds = 1e30\n[[watch]]\npath = \"/w\"", "analysis.time_limit_seconds"),
+        ("[alerts]\nrepeat_interval = 1e30\n[[watch]]\npath = \"/w\"", "alerts.repeat_interval"),
+        ("[alerts]\nrepeat_interval = \"31d\"\n[[watch]]\npath = \"/w\"", "alerts.repeat_interval"),
+        ("[[watch]]\npath = \"/w\"\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\ntimeout_seconds = 1e30", "hook[0].timeout_seconds"),
+    ])
+    func hugeDurationsAreRejected(toml: String, key: String) {
+        let e = Self.rejected(toml)
+        #expect(e?.key == key, "\(String(describing: e))")
+        #expect(e?.problem.contains("at most 30 days") == true, "\(String(describing: e))")
+    }
+
+    @Test func thirtyDaysIsStillAccepted() throws {
+        let c = try DaemonConfig.parse("[daemon]\nrescan_interval_seconds = 2592000\n[[watch]]\npath = \"/w\"")
+        #expect(c.daemon.rescanIntervalSeconds == 2_592_000)
+    }
+
+    @Test func countsHaveUpperBounds() {
+        #expect(Self.rejected("[analysis]\nconcurrency = 100000000\n[[watch]]\npath = \"/w\"")?.key == "analysis.concurrency")
+        #expect(Self.rejected("[[watch]]\npath = \"/w\"\nmax_depth = 100000")?.key == "watch[0].max_depth")
+        #expect(Self.rejected("[analysis]\nconcurrency = 0\n[[watch]]\npath = \"/w\"")?.key == "analysis.concurrency")
+    }
+
+    /// `/x` and `/x/` were merged silently; now the error names both entries.
+    @Test func duplicateWatchPathsNameBoth() {
+        let e = Self.rejected("[[watch]]\npath = \"/x\"\nrun = \"a\"\n[[watch]]\npath = \"/x/\"\nrun = \"b\"")
+        #expect(e?.key == "watch[1].path")
+        #expect(e?.problem.contains("watch[0].path") == true && e?.problem.contains("\"/x\"") == true, "\(String(describing: e))")
+    }
+
+    @Test func nestedWatchPathsAreAnError() {
+        let e = Self.rejected("[[watch]]\npath = \"/x\"\n[[watch]]\npath = \"/x/a/b\"")
+        #expect(e?.problem.contains("nest") == true, "\(String(describing: e))")
+        // A run folder of a folder of runs may have its own settings (config/wwmon.toml does).
+        #expect(Self.rejected("[[watch]]\npath = \"/x\"\nruns_in_subdirectories = true\n[[watch]]\npath = \"/x/a\"") == nil)
+    }
+
+    /// Was reported as "does not exist yet".
+    @Test func aWatchPathThatIsAFileIsAnError() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let file = dir.path + "/not-a-dir"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let e = Self.rejected("[[watch]]\npath = \"\(file)\"")
+        #expect(e?.problem.contains("is a file, not a directory") == true, "\(String(describing: e))")
+    }
+
+    /// Conversions never trap, whatever a value built in code holds.
+    @Test func durationConversionClamps() {
+        #expect(Duration.seconds(clamping: 1e30) == .seconds(30 * 86_400))
+        #expect(Duration.seconds(clamping: .nan) == .zero)
+        #expect(Duration.seconds(clamping: -5) == .zero)
+        #expect(Duration.seconds(clamping: 1.5) == .milliseconds(1500))
+    }
+}

@@ -67,7 +67,7 @@ struct SchemaTests {
              try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'layer_metrics_series'"))
         }
         // Every known migration applied on upgrade (others register theirs beside these).
-        #expect(applied.isSuperset(of: ["v1-history", "v2-covering-series-index", "v3-series", "v3-ww-options"])
+        #expect(applied.isSuperset(of: ["v1-history", "v2-covering-series-index", "v3-series", "v3-ww-options", "v4-hook-outbox"])
                 && applied == Set(Schema.migrator.migrations))
         #expect(indexSQL?.contains("alpha_weighted") == true)
         #expect(try store.layerSeries(run: "r", layer: "layers.0", metric: .alpha).count == 1)

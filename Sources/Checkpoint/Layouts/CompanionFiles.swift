@@ -27,7 +27,7 @@ enum CompanionFiles {
     /// Applies `get` to the file's root; nil when the file is absent, not regular, unreadable or
     /// still being written (the next source decides).
     private static func read(_ path: String, _ get: (PickleProgress, PickleValue) -> Int?) -> Int? {
-        guard let file = try? ArchiveFile(path: path, regularOnly: true),
+        guard let file = try? ArchiveFile(path: path),
               let archive = try? TorchArchive(file: file, maxPickleBytes: maxPickleBytes) else { return nil }
         return get(PickleProgress(arena: archive.pickle.arena, scalar: archive.scalar), archive.pickle.root)
     }

@@ -13,7 +13,7 @@ enum TrainerState {
     /// bad one is no reason to refuse the checkpoint (the next source decides the step).
     static func read(dir: String) -> TrainingProgress? {
         let path = FileSystem.join(dir, fileName)
-        guard let file = try? ReadOnlyFile(path, regularOnly: true), let size = try? file.size(), size <= maxBytes,
+        guard let file = try? ReadOnlyFile(path), let size = try? file.size(), size <= maxBytes,
               let bytes = try? file.read(count: Int(size), at: 0),
               case .object(let top)? = try? StrictJSONParser.parse(bytes, pythonNonFinite: true) else { return nil }
         var result = TrainingProgress(source: .framework)

@@ -6,10 +6,10 @@ final class ArchiveFile {
     let size: UInt64
     private let file: ReadOnlyFile
 
-    /// `regularOnly`: refuse anything but a regular file without blocking on it (companion files
-    /// are looked up by name: a FIFO planted under that name must not hang the reader).
-    init(path: String, regularOnly: Bool = false) throws {
-        file = try ReadOnlyFile(path, regularOnly: regularOnly)
+    /// Only regular files, opened without blocking (ReadOnlyFile): a FIFO planted under a
+    /// companion file's name must not hang the reader.
+    init(path: String) throws {
+        file = try ReadOnlyFile(path)
         size = try file.size()
         self.path = path
     }

@@ -21,6 +21,7 @@ extension DaemonConfig: Decodable {
         guard !watches.isEmpty else {
             throw ConfigError(key: "watch", problem: "at least one [[watch]] table is required")
         }
+        try validateWatchPaths()
         var seenRuns: [String: Int] = [:]
         for (i, w) in watches.enumerated() where !w.runsInSubdirectories {
             if let j = seenRuns[w.runName] {
@@ -73,20 +74,22 @@ extension StoreSettings: Decodable {
 
 extension AnalysisSettings: Decodable {
     enum CodingKeys: String, CodingKey, WWSettingKeys {
-        case pool, threads, concurrency
+        case pool, threads, concurrency, memoryLimit = "memory_limit_mb", timeLimit = "time_limit_seconds"
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        memoryLimitMB = try c.int(.memoryLimit, in: 1...(1 << 30))
+        timeLimitSeconds = try c.seconds(.timeLimit, above: 0) ?? AnalysisSettings().timeLimitSeconds
         pool = try c.bool(.pool) ?? true
+        threads = try c.int(.threads, in: 1...ConfigLimits.maxWorkers)
+        concurrency = try c.int(.concurrency, in: 1...ConfigLimits.maxWorkers) ?? 1
         ww = try WWSettings(c)
         if !pool, let m = ww.conv, m != .slices {
             throw ConfigError(key: c.path(.conv), problem: "conflicts with pool = false (which is conv = \"slices\")")
         }
-        threads = try c.int(.threads, atLeast: 1)
-        concurrency = try c.int(.concurrency, atLeast: 1) ?? 1
     }
 }
 
@@ -97,8 +100,8 @@ extension ServiceSettings: Decodable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ServiceSettings()
-        rescanIntervalSeconds = try c.number(.rescanInterval, above: 0) ?? d.rescanIntervalSeconds
-        stopTimeoutSeconds = try c.number(.stopTimeout, above: 0) ?? d.stopTimeoutSeconds
+        rescanIntervalSeconds = try c.seconds(.rescanInterval, above: 0) ?? d.rescanIntervalSeconds
+        stopTimeoutSeconds = try c.seconds(.stopTimeout, above: 0) ?? d.stopTimeoutSeconds
     }
 }
 
@@ -106,7 +109,7 @@ extension WatchSettings: Decodable {
     enum CodingKeys: String, CodingKey, WWSettingKeys {
         case path, run, runsInSubdirectories = "runs_in_subdirectories", settle = "settle_seconds", mode
         case patterns, poll = "poll_interval_seconds", incomplete = "incomplete_error_seconds"
-        case maxDepth = "max_depth"
+        case maxDepth = "max_depth", symlinksOutsideRoot = "symlinks_outside_root"
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
@@ -133,7 +136,7 @@ extension WatchSettings: Decodable {
                 throw ConfigError(key: c.path(.run), problem: "must be a non-empty name without '/' (found \"\(r)\")")
             }
         }
-        settleSeconds = try c.number(.settle, atLeast: 0) ?? d.settleSeconds
+        settleSeconds = try c.seconds(.settle, atLeast: 0) ?? d.settleSeconds
         if let m = try c.string(.mode) {
             guard let mode = WatchMode(rawValue: m) else {
                 throw ConfigError(key: c.path(.mode),
@@ -147,9 +150,10 @@ extension WatchSettings: Decodable {
         if patterns.isEmpty || patterns.contains(where: { $0.isEmpty || $0.contains("/") }) {
             throw ConfigError(key: c.path(.patterns), problem: "must be non-empty file-name globs without '/'")
         }
-        pollIntervalSeconds = try c.number(.poll, above: 0) ?? d.pollIntervalSeconds
-        incompleteErrorSeconds = try c.number(.incomplete, above: 0) ?? d.incompleteErrorSeconds
-        maxDepth = try c.int(.maxDepth, atLeast: 1) ?? d.maxDepth
+        pollIntervalSeconds = try c.seconds(.poll, above: 0) ?? d.pollIntervalSeconds
+        incompleteErrorSeconds = try c.seconds(.incomplete, above: 0) ?? d.incompleteErrorSeconds
+        maxDepth = try c.int(.maxDepth, in: 1...ConfigLimits.maxDepth) ?? d.maxDepth
+        symlinksOutsideRoot = try c.bool(.symlinksOutsideRoot) ?? false
         ww = try WWSettings(c)
         tags = try c.tags(.tags)
     }
@@ -172,14 +176,14 @@ struct ThresholdKeys {
         o.alphaMax = try c.number(.alphaMax)
         o.driftAbs = try c.number(.driftAbs, above: 0)
         o.driftSigma = try c.number(.driftSigma, above: 0)
-        o.driftWindow = try c.int(.driftWindow, atLeast: 2)
+        o.driftWindow = try c.int(.driftWindow, in: 2...ConfigLimits.maxWindow)
         o.meanAlphaMin = try c.number(.meanAlphaMin)
-        o.trendWindow = try c.int(.trendWindow, atLeast: 2)
-        o.reversalSteps = try c.int(.reversalSteps, atLeast: 1)
-        o.repeatInterval = try c.duration(.repeatInterval)
+        o.trendWindow = try c.int(.trendWindow, in: 2...ConfigLimits.maxWindow)
+        o.reversalSteps = try c.int(.reversalSteps, in: 1...ConfigLimits.maxWindow)
+        o.repeatInterval = try c.seconds(.repeatInterval, above: 0, units: true)
         o.resolveMargin = try c.number(.resolveMargin)
         if let m = o.resolveMargin, m < 0 { throw ConfigError(key: c.path(.resolveMargin), problem: "must be 0 or more") }
-        o.resolveAfter = try c.int(.resolveAfter, atLeast: 1)
+        o.resolveAfter = try c.int(.resolveAfter, in: 1...ConfigLimits.maxWindow)
     }
 }
 
@@ -244,7 +248,7 @@ struct HookTable: Decodable {
             throw ConfigError(key: c.path(.events),
                               problem: "unknown event \"\(unknown)\" (known: \(Self.knownEvents.joined(separator: ", ")))")
         }
-        hook = HookConfig(name: name, command: argv, timeoutSeconds: try c.number(.timeout, above: 0) ?? 30,
+        hook = HookConfig(name: name, command: argv, timeoutSeconds: try c.seconds(.timeout, above: 0) ?? 30,
                           events: events.map(Set.init), sendResolved: try c.bool(.sendResolved) ?? true)
     }
 }

@@ -82,18 +82,6 @@ extension KeyedDecodingContainer {
         return v
     }
 
-    /// Seconds: a number, or a string with a unit (`"90s"`, `"30m"`, `"4h"`, `"1d"`).
-    func duration(_ key: Key) throws -> Double? {
-        guard contains(key) else { return nil }
-        if let s = try? decode(String.self, forKey: key) {
-            guard let v = parseDuration(s) else {
-                throw ConfigError(key: path(key), problem: "must be seconds or a duration like \"90s\", \"30m\", \"4h\", \"1d\" (found \"\(s)\")")
-            }
-            return v
-        }
-        return try number(key, above: 0)
-    }
-
     func strings(_ key: Key) throws -> [String]? {
         guard contains(key) else { return nil }
         do { return try decode([String].self, forKey: key) } catch {

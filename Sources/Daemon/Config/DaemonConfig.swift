@@ -37,8 +37,16 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var concurrency: Int
     /// WeightWatcher options for every watch (fix_fingers, conv, layer selection, …).
     public var ww: WWSettings
-    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, ww: WWSettings = .init()) {
-        self.pool = pool; self.threads = threads; self.concurrency = concurrency; self.ww = ww
+    /// Working memory one layer may ask for, MiB (nil: 3/4 of the machine's, cgroup's or
+    /// `ulimit -v`'s limit, whichever is least). Larger layers fail alone with a clear error.
+    public var memoryLimitMB: Int?
+    /// A checkpoint still analysing after this long is recorded as `error: timed out after …`.
+    public var timeLimitSeconds: Double
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, memoryLimitMB: Int? = nil,
+                timeLimitSeconds: Double = 3600, ww: WWSettings = .init()) {
+        self.pool = pool; self.threads = threads; self.concurrency = concurrency
+        self.memoryLimitMB = memoryLimitMB; self.timeLimitSeconds = timeLimitSeconds
+        self.ww = ww
     }
 }
 
@@ -82,18 +90,22 @@ public struct WatchSettings: Sendable, Equatable {
     public var maxDepth: Int
     /// This watch's WeightWatcher options, over `[analysis]`'s.
     public var ww: WWSettings
+    /// Whether a file symlink in a run may point outside the watched root (directory symlinks
+    /// are never followed).
+    public var symlinksOutsideRoot: Bool
     /// `tags = {…}`: set on every run of this root (a `wwmon tag` of the same key wins).
     public var tags: [String: String] = [:]
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,
                 patterns: [String] = WatchSettings.defaultPatterns, pollIntervalSeconds: Double = 30,
-                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, ww: WWSettings = .init()) {
+                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, symlinksOutsideRoot: Bool = false,
+                ww: WWSettings = .init()) {
         self.ww = ww
         self.path = path; self.run = run; self.runsInSubdirectories = runsInSubdirectories
         self.settleSeconds = settleSeconds; self.mode = mode; self.patterns = patterns
         self.pollIntervalSeconds = pollIntervalSeconds; self.incompleteErrorSeconds = incompleteErrorSeconds
-        self.maxDepth = maxDepth
+        self.maxDepth = maxDepth; self.symlinksOutsideRoot = symlinksOutsideRoot
     }
 
     /// The run name of a single-run root.

@@ -52,7 +52,9 @@ public struct StorePipeline: CheckpointPipeline {
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
         let threads = c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount
         func make(_ s: WWSettings) -> Analyzer {
-            Analyzer(options: s.options(pool: c.analysis.pool, concurrency: threads), logger: logger)
+            var o = s.options(pool: c.analysis.pool, concurrency: threads)
+            o.memoryLimitBytes = c.analysis.memoryLimitMB.map { $0 << 20 }
+            return Analyzer(options: o, logger: logger)
         }
         var byRoot: [String: Analyzer] = [:]
         for w in c.watches { byRoot[w.path] = make(c.analysis.ww.overridden(by: w.ww)) }
@@ -74,7 +76,11 @@ public struct StorePipeline: CheckpointPipeline {
     /// Reminders for alerts still firing after their repeat interval.
     public var maintenanceInterval: Duration? { .seconds(300) }
 
+    /// Also delivers hook events left unsent by a crash (the outbox; at start, then every tick).
     public func maintenance() async {
+        do { try await current.alerts?.redeliverUnsent() } catch {
+            logger.error("hook outbox could not be read: \(error)")
+        }
         do { _ = try await current.alerts?.remindDue() } catch {
             logger.error("alert reminders failed: \(error)")
         }

@@ -32,7 +32,14 @@ public enum CheckpointLayout {
         patterns.contains { fnmatch($0, name, 0) == 0 }
     }
 
-    struct Entry { var name: String; var isDir: Bool }
+    struct Entry {
+        var name: String
+        /// A real directory (never a symlink to one: directory symlinks are not followed, so a
+        /// `loop -> .` or `-> /` inside a run adds nothing; issue 10, point 4).
+        var isDir: Bool
+        /// A symlink to a regular file (see `SymlinkPolicy`).
+        var isFileLink: Bool = false
+    }
 
     static func list(_ dir: String) -> [Entry] {
         guard let d = opendir(dir) else { return [] }
@@ -43,23 +50,36 @@ public enum CheckpointLayout {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if name == "." || name == ".." { continue }
-            var isDir = e.pointee.d_type == UInt8(DT_DIR)
-            if e.pointee.d_type == UInt8(DT_UNKNOWN) || e.pointee.d_type == UInt8(DT_LNK) {
+            var type = e.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
                 var st = stat()
-                isDir = stat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+                guard lstat(dir + "/" + name, &st) == 0 else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: type = UInt8(DT_DIR)
+                case S_IFLNK: type = UInt8(DT_LNK)
+                case S_IFREG: type = UInt8(DT_REG)
+                default: type = UInt8(DT_UNKNOWN)
+                }
             }
-            out.append(Entry(name: name, isDir: isDir))
+            if type == UInt8(DT_LNK) {
+                // Only a link to a regular file is kept; links to directories are never walked.
+                var st = stat()
+                guard stat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                out.append(Entry(name: name, isDir: false, isFileLink: true))
+                continue
+            }
+            out.append(Entry(name: name, isDir: type == UInt8(DT_DIR)))
         }
         return out.sorted { $0.name < $1.name }
     }
 
     /// Every candidate in one run folder.
     public static func scan(runDir: String, run: String, root: String, patterns: [String],
-                            maxDepth: Int) -> [CheckpointCandidate] {
+                            maxDepth: Int, symlinksOutsideRoot: Bool = false) -> [CheckpointCandidate] {
         var out: [CheckpointCandidate] = []
         scanDir(runDir, depth: 0, isRunDir: true, run: run, root: root, patterns: patterns,
                 maxDepth: maxDepth, into: &out)
-        return out
+        return SymlinkPolicy(root: root, allowOutsideRoot: symlinksOutsideRoot).filter(out)
     }
 
     static func scanDir(_ dir: String, depth: Int, isRunDir: Bool, run: String, root: String,
@@ -119,7 +139,10 @@ public enum CheckpointLayout {
         let dir = c.path
         // HF Trainer writes trainer_state.json last: a half-written one means the save is not done.
         for f in c.files where lastPathComponent(f) == "trainer_state.json" {
-            guard let d = FileManager.default.contents(atPath: f) else { return .gone }
+            guard let bytes = RegularFile.contents(f) else {
+                return access(f, F_OK) == 0 ? .incomplete("\(f): not a readable regular file") : .gone
+            }
+            let d = Data(bytes)
             if (try? JSONSerialization.jsonObject(with: d)) == nil {
                 return .incomplete("\(f): not (yet) valid JSON")
             }
@@ -127,7 +150,8 @@ public enum CheckpointLayout {
         let name = lastPathComponent(dir)
         if let m = name.wholeMatch(of: /global_step(\d+)/), let step = Int(m.1) {
             let latest = (dir as NSString).deletingLastPathComponent + "/latest"
-            if let d = FileManager.default.contents(atPath: latest) {
+            if let bytes = RegularFile.contents(latest, limit: 4096) {
+                let d = Data(bytes)
                 let tag = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if let lm = tag.wholeMatch(of: /global_step(\d+)/), let latestStep = Int(lm.1), latestStep < step {
                     return .incomplete("\(dir): DeepSpeed `latest` still names \(tag)")

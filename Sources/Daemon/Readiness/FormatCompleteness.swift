@@ -45,7 +45,7 @@ enum FormatCheck {
 
     /// Shard files named by an index (relative names), for grouping.
     static func shardNames(ofIndex path: String) -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let bytes = RegularFile.contents(path), case let data = Data(bytes),
               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let map = obj["weight_map"] as? [String: String] else { return [] }
         return Set(map.values)

@@ -1,3 +1,5 @@
+import Checkpoint
+import Foundation
 import Glibc
 
 /// The analysis queue: `concurrency` jobs at a time (1 by default), newest checkpoint first when
@@ -13,11 +15,14 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     private var running: [JobKey: Task<Void, Never>] = [:]
     private var done: Set<JobKey> = []
     private var stopping = false
+    /// Longest one analysis may run before it is recorded as timed out.
+    private var timeLimit: Duration
     private let results: AsyncStream<Finished>.Continuation
     public nonisolated let finished: AsyncStream<Finished>
 
-    public init(pipeline: Pipeline, concurrency: Int = 1) {
+    public init(pipeline: Pipeline, concurrency: Int = 1, timeLimit: Duration = .seconds(3600)) {
         self.pipeline = pipeline
+        self.timeLimit = timeLimit
         self.concurrency = max(1, concurrency)
         (finished, results) = AsyncStream.makeStream(of: Finished.self, bufferingPolicy: .unbounded)
     }
@@ -25,6 +30,8 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     public var queuedCount: Int { queue.count }
     public var runningCount: Int { running.count }
     public var isIdle: Bool { queue.isEmpty && running.isEmpty }
+
+    public func setTimeLimit(_ limit: Duration) { timeLimit = limit }
 
     public func setConcurrency(_ n: Int) {
         concurrency = max(1, n)
@@ -48,8 +55,8 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     private func startWorkers() {
         while !stopping, running.count < concurrency, let job = popNewest() {
             let key = job.key
-            running[key] = Task { [pipeline] in
-                let outcome = await Self.process(job, pipeline)
+            running[key] = Task { [pipeline, timeLimit] in
+                let outcome = await Self.process(job, pipeline, timeLimit: timeLimit)
                 self.complete(job, outcome)
             }
         }
@@ -75,7 +82,7 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
         running[job.key] = nil
         switch outcome {
         case .recorded, .failed, .alreadyRecorded, .updated, .skipped, .gone: done.insert(job.key)
-        case .changed, .storeError, .abandoned: break  // may come again
+        case .changed, .storeError, .abandoned, .retry: break  // may come again
         }
         results.yield(Finished(job: job, outcome: outcome))
         startWorkers()
@@ -91,14 +98,22 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
             try? await Task.sleep(for: .milliseconds(50))
         }
         for t in running.values { t.cancel() }
-        for t in running.values { await t.value }
+        // Cancellation is seen between layers (Analyzer.compute); a layer inside LAPACK cannot be
+        // interrupted. Give cancelled analyses one second to reach that check, then return anyway:
+        // they write nothing, and the process exits around them, so stop takes at most
+        // stop_timeout_seconds + 1 s (issue 10, point 5; systemd would otherwise SIGKILL).
+        let grace = ContinuousClock.now + .seconds(1)
+        while !running.isEmpty, ContinuousClock.now < grace {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         results.finish()
     }
 
     /// One job, start to end. Everything that makes the daemon safe around the pipeline is here:
     /// rotation, the store check, unchanged-after-read, and error rows. `wwmon ingest` runs
     /// its one checkpoint through this same function.
-    public static func process(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
+    public static func process(_ job: AnalysisJob, _ pipeline: Pipeline,
+                               timeLimit: Duration = .seconds(3600)) async -> JobOutcome {
         guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
         do {
             if try await pipeline.isRecorded(job) {
@@ -118,13 +133,22 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
         }
         let report: Pipeline.Report
         do {
-            report = try await pipeline.analyze(job)
+            guard let r = try await analyze(job, pipeline, within: timeLimit) else {
+                if Task.isCancelled { return .abandoned }
+                let message = "timed out after \(Self.format(timeLimit)) (analysis.time_limit_seconds)"
+                do { try await pipeline.recordError(message, for: job); return .failed(message) } catch {
+                    return .storeError("\(error)")
+                }
+            }
+            report = r
         } catch is CancellationError {
             return .abandoned
         } catch {
             if Task.isCancelled { return .abandoned }
             guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
             guard job.candidate.stamps() == job.fingerprint else { return .changed }
+            // Permission and I/O errors can heal: retried, never recorded for good (issue 10, point 6).
+            if let e = error as? CheckpointError, e.isTransient { return .retry("\(e)") }
             let message = "\(error)"
             do { try await pipeline.recordError(message, for: job); return .failed(message) } catch {
                 return .storeError("\(error)")
@@ -145,5 +169,25 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
     static func vanished(_ job: AnalysisJob, _ pipeline: Pipeline) async -> JobOutcome {
         do { try await pipeline.recordVanished(job) } catch { return .storeError("\(error)") }
         return .gone
+    }
+
+    /// The analysis, or nil when `limit` passed first (the analysis is then cancelled and ends
+    /// at its next layer).
+    static func analyze(_ job: AnalysisJob, _ pipeline: Pipeline, within limit: Duration) async throws -> Pipeline.Report? {
+        try await withThrowingTaskGroup(of: Pipeline.Report?.self) { group in
+            group.addTask { try await pipeline.analyze(job) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return nil }
+            return first
+        }
+    }
+
+    static func format(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }
 }

@@ -108,6 +108,9 @@ public enum JobOutcome: Sendable, Equatable {
     case storeError(String)
     /// Stopped by shutdown before it finished; nothing was written.
     case abandoned
+    /// A read error that may heal (permission, I/O): nothing was written; tried again with
+    /// backoff, or at once when the files' mode, size or mtime change.
+    case retry(String)
 }
 
 /// A `wwmon analyze --format json` report handed to `ingest --report`; like `OpenedCheckpoint`,

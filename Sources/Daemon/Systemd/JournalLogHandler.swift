@@ -20,6 +20,8 @@ public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     private let label: String
     private let output: Output
+    /// Shared by every handler of one factory: repeated identical lines cut (LogSafety.swift).
+    private let limiter: LogRateLimiter?
 
     /// Where records go; decided once per process by `factory`.
     public enum Output: Sendable {
@@ -31,10 +33,12 @@ public struct JournalLogHandler: LogHandler {
         case plain(fd: Int32)
     }
 
-    public init(label: String, output: Output, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(label: String, output: Output, metadataProvider: Logger.MetadataProvider? = nil,
+                limiter: LogRateLimiter? = nil) {
         self.label = label
         self.output = output
         self.metadataProvider = metadataProvider
+        self.limiter = limiter
     }
 
     /// The default journal socket (systemd.journal-fields(7), sd_journal_sendv(3)).
@@ -46,8 +50,9 @@ public struct JournalLogHandler: LogHandler {
                                level: Logger.Level = .info)
         -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
         let output = chooseOutput(journalStream: environment["JOURNAL_STREAM"], socketPath: socketPath)
+        let limiter = LogRateLimiter()
         return { label, provider in
-            var h = JournalLogHandler(label: label, output: output, metadataProvider: provider)
+            var h = JournalLogHandler(label: label, output: output, metadataProvider: provider, limiter: limiter)
             h.logLevel = level
             return h
         }
@@ -97,6 +102,17 @@ public struct JournalLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = mergedMetadata(event)
+        // Names from files must not forge lines or send escape codes (LogSafety.swift), and a
+        // line repeated many times a second (a full disk) is cut to a burst and counted.
+        var message = LogText.escape("\(event.message)")
+        if let limiter {
+            let meta = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let (emit, dropped) = limiter.admit("\(event.level) \(label) \(message) \(meta)")
+            guard emit else { return }
+            if dropped > 0 { message += " (… repeated \(dropped) more times, not shown)" }
+        }
+        var event = event
+        event.message = "\(message)"
         switch output {
         case .journal(let socket, let fallback):
             let datagram = JournalFields.datagram(
@@ -112,7 +128,7 @@ public struct JournalLogHandler: LogHandler {
 
     private func writeLine(fd: Int32, journal: Bool, _ event: LogEvent, _ merged: Logger.Metadata) {
         let meta = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let text = "\(event.message)\(meta)".replacingOccurrences(of: "\n", with: " ")
+        let text = LogText.escape("\(event.message)\(meta)")
         let line = journal ? "<\(Self.priority(event.level))>\(text)\n"
                            : "\(Self.timestamp()) \(event.level) \(label): \(text)\n"
         var bytes = Array(line.utf8)

@@ -1,10 +1,14 @@
+import Daemon
+
 /// A column-aligned text table. Widths are measured on the plain text, and colour is applied
 /// after padding, so escape codes never break the alignment.
 struct Table {
     struct Cell {
         var text: String
         var tone: Style.Tone = .plain
-        init(_ text: String, _ tone: Style.Tone = .plain) { self.text = text; self.tone = tone }
+        /// Control characters in names from files are shown escaped (`\n`, `\x1b`): they must
+        /// not move the cursor, clear the screen or break a row (Sources/Daemon/Systemd/LogSafety.swift).
+        init(_ text: String, _ tone: Style.Tone = .plain) { self.text = LogText.escape(text); self.tone = tone }
     }
 
     var headers: [String]

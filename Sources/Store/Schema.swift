@@ -209,6 +209,7 @@ enum Schema {
                 """)
         }
         RankSchema.register(&m)
+        SpectraSchema.register(&m)
         return m
     }
 

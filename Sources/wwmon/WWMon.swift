@@ -15,7 +15,7 @@ struct WWMon: AsyncParsableCommand {
         version: WWMonVersion.current,
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self, TagCommand.self, RankCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self])
+                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self, ServeCommand.self])
 
     static func main() async {
         MemoryPolicy.apply()

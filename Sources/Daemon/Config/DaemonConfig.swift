@@ -1,4 +1,5 @@
 import Alerts
+import Store
 
 /// The daemon's configuration (`wwmon.toml`), decoded with TOMLKit into these value types.
 /// `config/wwmon.toml` in the repository is the documented example of every key.
@@ -11,12 +12,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var alerts: RuleSettings
     /// `[[hook]]` tables, as the hook runner takes them.
     public var hooks: [HookConfig]
+    /// `[http]`: the dashboard, API and `/metrics` served from inside the daemon.
+    public var http: HTTPSettings
 
     public init(store: StoreSettings = .init(), analysis: AnalysisSettings = .init(),
                 daemon: ServiceSettings = .init(), watches: [WatchSettings],
-                alerts: RuleSettings = .init(), hooks: [HookConfig] = []) {
+                alerts: RuleSettings = .init(), hooks: [HookConfig] = [], http: HTTPSettings = .init()) {
         self.store = store; self.analysis = analysis; self.daemon = daemon
-        self.watches = watches; self.alerts = alerts; self.hooks = hooks
+        self.watches = watches; self.alerts = alerts; self.hooks = hooks; self.http = http
     }
 }
 
@@ -24,7 +27,22 @@ public struct DaemonConfig: Sendable, Equatable {
 public struct StoreSettings: Sendable, Equatable {
     /// SQLite file; nil means the store's built-in default (or `wwmon daemon --store`).
     public var path: String?
-    public init(path: String? = nil) { self.path = path }
+    /// Keep layers' eigenvalues for the dashboard's ESD plots, thinned by this rule; nil (`esd = false`) keeps none.
+    public var spectra: SpectrumRetention?
+    public init(path: String? = nil, spectra: SpectrumRetention? = SpectrumRetention()) {
+        self.path = path; self.spectra = spectra
+    }
+}
+
+/// `[http]`
+public struct HTTPSettings: Sendable, Equatable {
+    /// `HOST:PORT` to serve the dashboard, `/api/v1` and `/metrics` on; nil serves nothing.
+    public var listen: String?
+    /// Per-layer alpha series in `/metrics` (one series per layer and run: cardinality).
+    public var layerMetrics: Bool
+    public init(listen: String? = nil, layerMetrics: Bool = true) {
+        self.listen = listen; self.layerMetrics = layerMetrics
+    }
 }
 
 /// `[analysis]`

@@ -1,4 +1,5 @@
 import Foundation
+import Views
 import Ranking
 
 /// `wwmon rank`'s three renderings. The JSON shape is the contract of issue 14:

@@ -48,7 +48,7 @@ public struct HistoryAlertStore: AlertStore, HookRunSink {
     public func firingAlerts() async throws -> [AlertState] {
         try list(run: nil, state: .firing).compactMap { a in
             guard let rule = AlertRule(rawValue: a.rule) else { return nil }
-            return AlertState(fingerprint: Fingerprint(rule: rule, run: a.run, layer: a.layer),
+            return AlertState(fingerprint: AlertFingerprint(rule: rule, run: a.run, layer: a.layer),
                               metric: "", status: .firing, step: a.step ?? 0, value: a.value,
                               threshold: a.threshold, message: a.message, firedAt: a.firedAt,
                               resolvedAt: nil, lastSentAt: a.lastSentAt ?? a.firedAt)

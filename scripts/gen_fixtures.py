@@ -430,6 +430,16 @@ def gen_hostile():
     (OUT / "hostile" / "half_written.pt").write_bytes(raw[: len(raw) // 2])
 
 
+def gen_scalars():
+    """A research dict whose metrics are numpy scalars (accuracy computed with numpy, as many
+    scripts do): torch.save pickles them as numpy scalar(dtype, _codecs.encode(bytes))."""
+    torch.manual_seed(17)
+    sd = {"fc.weight": torch.randn(16, 16)}
+    save({"model": sd, "epoch": 2, "acc": np.float64(91.25), "top5": np.float32(99.5), "seen": np.int64(4096),
+          "big_endian": np.array(0.75, dtype=">f8")[()], "flag": np.bool_(True), "nan": np.float64("nan")},
+         "numpy_scalars.pt")
+
+
 def gen_numpy():
     rng = np.random.default_rng(15)
     d = OUT / "numpy"
@@ -491,7 +501,7 @@ def main():
     ap.add_argument("--minilm", type=Path, help="write the MiniLM .bin/.safetensors pair here")
     a = ap.parse_args()
     gens = {"plain": gen_plain, "params": gen_params, "wrappers": gen_wrappers, "tutorial": gen_tutorial, "lightning": gen_lightning,
-            "deepspeed": gen_deepspeed, "hf": gen_hf, "sharded": gen_sharded, "hostile": gen_hostile,
+            "deepspeed": gen_deepspeed, "hf": gen_hf, "sharded": gen_sharded, "hostile": gen_hostile, "scalars": gen_scalars,
             "numpy": gen_numpy}
     if a.minilm:
         gen_minilm(a.minilm)

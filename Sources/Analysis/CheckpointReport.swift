@@ -73,8 +73,7 @@ public struct CheckpointInfo: Sendable, Codable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path); try c.encode(format, forKey: .format)
-        try c.encodeIfPresent(step, forKey: .step)
-        if let epoch { try c.encode(epoch.isFinite ? epoch : nil, forKey: .epoch) }
+        try c.encodeIfPresent(step, forKey: .step); if let epoch { try c.encode(epoch.isFinite ? epoch : nil, forKey: .epoch) }
         try c.encodeIfPresent(stepSource, forKey: .stepSource); try c.encode(aliases, forKey: .aliases)
         try c.encode(tensorHashes, forKey: .tensorHashes)
         try c.encodeIfPresent(layersReused, forKey: .layersReused); try c.encode(training.mapValues { $0.isFinite ? $0 : nil }, forKey: .training)

@@ -102,7 +102,8 @@ public enum LayerMetrics {
             norm: norm, logNorm: log10(norm), spectralNorm: lmax, logSpectralNorm: log10(lmax),
             alphaWeighted: alpha * log10(lmax), logAlphaNorm: logAlphaNorm,
             stableRank: norm / lmax, matrixRank: rank, entropy: entropy,
-            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure)
+            sliceID: plan.pool ? nil : (sliceID ?? 0), reason: fit.failure,
+            eigenvalues: evals.map { Float($0) })
         if let clipped { report.numFingers = clipped.numFingers; report.rawAlpha = clipped.rawAlpha }
         if options.mpFit {
             let mp = MarchenkoPastur.fit(eigenvalues: evals, N: plan.N, M: plan.M)

@@ -16,10 +16,11 @@ public enum RecordOutcome: Sendable, Equatable {
 extension HistoryStore {
     /// Records one analysed checkpoint — its row, every layer row and the summary — in one
     /// transaction: a crash leaves all of it or none. Recording an identity twice is a no-op;
-    /// new content at a recorded path becomes the next version of that path.
+    /// new content at a recorded path becomes the next version of that path. With `spectra`,
+    /// the layers' eigenvalues are kept too, thinned by that rule (`Spectra/`).
     public func record(run: String, root: String?, report: CheckpointReport,
                        identity: CheckpointIdentity, durationSeconds: Double,
-                       analyzedAt: Date = Date()) throws -> RecordOutcome {
+                       analyzedAt: Date = Date(), spectra: SpectrumRetention? = nil) throws -> RecordOutcome {
         let info = report.checkpoint
         return try writing { db in
             guard try !Self.identityExists(db, identity) else { return .duplicate }
@@ -40,6 +41,9 @@ extension HistoryStore {
             try Self.insertLayers(db, runID: runID, checkpointID: id, layers: report.layers,
                                   hashes: info.tensorHashes, tag: info.seriesTag)
             try Self.saveTraining(db, checkpointID: id, info.training, source: .checkpoint, at: analyzedAt)
+            if let spectra {
+                try Self.insertSpectra(db, runID: runID, checkpointID: id, layers: report.layers, retention: spectra)
+            }
             let s = report.summary
             try db.execute(sql: """
                 INSERT INTO summaries (checkpoint_id, log_norm, alpha, alpha_weighted, log_alpha_norm,

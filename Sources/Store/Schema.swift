@@ -208,6 +208,8 @@ enum Schema {
                 CREATE INDEX hook_outbox_unsent ON hook_outbox (id) WHERE sent_at IS NULL;
                 """)
         }
+        RankSchema.register(&m)
+        SpectraSchema.register(&m)
         return m
     }
 

@@ -5,12 +5,6 @@ import Metrics
 
 /// The three renderings of an analysis: JSON (the contract), CSV (WW's columns), a table for people.
 enum ReportOutput {
-    static func json(_ report: CheckpointReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-    }
-
     /// The CSV columns of these rows (`WWColumns`): WeightWatcher's, plus each option column
     /// (and `slice_id`) that some row has; NaN as an empty field (as pandas writes).
     static func columns(for rows: [LayerReport]) -> [WWColumn] {

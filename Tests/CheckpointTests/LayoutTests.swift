@@ -184,6 +184,16 @@ struct LayoutTests {
         #expect({ if case .noWeights? = checkpointError({ _ = try TorchCheckpoint.open(p) }) { true } else { false } }())
     }
 
+    @Test("numpy scalar metrics of a research dict (f8, f4, i8, big-endian) are read as numbers; bools and NaN are not metrics")
+    func numpyScalarMetrics() throws {
+        // scripts/gen_fixtures.py gen_scalars: {"model", "epoch": 2, "acc": np.float64(91.25), "top5": np.float32(99.5),
+        // "seen": np.int64(4096), "big_endian": >f8 0.75, "flag": np.bool_(True), "nan": np.float64(nan)}
+        let c = try TorchCheckpoint.open(Fixtures.path("numpy_scalars.pt"))
+        #expect(c.tensors.map(\.name) == ["fc.weight"])
+        #expect(c.training == ["acc": 91.25, "top5": 99.5, "seen": 4096, "big_endian": 0.75])
+        #expect(c.step == nil && c.epoch == 2 && c.stepSource == .framework)
+    }
+
     @Test("an RNG state (uint8 tensor, plain numbers) is noWeights, not a one-tensor model")
     func rngStateOnly() throws {
         // {'cpu': ByteTensor(6), 'python': 3}

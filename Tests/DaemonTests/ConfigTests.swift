@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Alerts
+import Store
 @testable import Daemon
 
 @Suite("Config: TOML -> typed settings, bad keys named")
@@ -25,6 +26,24 @@ struct ConfigTests {
         #expect(c.alerts.thresholds(for: "other").alphaMax == 6.0)
         #expect(c.hooks.first?.events?.contains("analysis_failed") == true)
         #expect(c.hooks.first?.command == ["/usr/bin/logger", "-t", "wwmon-alert"])
+        #expect(c.store.spectra == SpectrumRetention(keepLast: 20, every: 10))
+        #expect(c.http == HTTPSettings(listen: "127.0.0.1:9108", layerMetrics: true))
+    }
+
+    @Test("[store] esd and [http]: defaults, off, and a bad listen address named by key")
+    func spectraAndHTTPKeys() throws {
+        let base = "[[watch]]\npath = \"/data/a\"\n"
+        let d = try DaemonConfig.parse(base)
+        #expect(d.store.spectra == SpectrumRetention() && d.http.listen == nil)
+        let off = try DaemonConfig.parse("[store]\nesd = false\n" + base)
+        #expect(off.store.spectra == nil)
+        let tuned = try DaemonConfig.parse("[store]\nesd_keep_last = 5\nesd_every = 3\n[http]\nlisten = \"[::1]:0\"\nlayer_metrics = false\n" + base)
+        #expect(tuned.store.spectra == SpectrumRetention(keepLast: 5, every: 3))
+        #expect(tuned.http == HTTPSettings(listen: "[::1]:0", layerMetrics: false))
+        do { _ = try DaemonConfig.parse("[http]\nlisten = \"localhost\"\n" + base); Issue.record("accepted a listen without port") }
+        catch { #expect(error.key == "http.listen", "\(error)") }
+        do { _ = try DaemonConfig.parse("[store]\nesd_every = 0\n" + base); Issue.record("accepted esd_every = 0") }
+        catch { #expect(error.key == "store.esd_every", "\(error)") }
     }
 
     @Test func minimalConfigTakesDefaults() throws {

@@ -164,6 +164,7 @@ indirect enum PickleValue: Sendable {
     case float(Double)
     case string(String)
     case bytes(Int)                 // only the length is kept
+    case shortBytes([UInt8])        // at most 16 bytes, kept: a numpy scalar's value
     case tuple(PickleTuple)
     case list(Int)
     case dict(Int)
@@ -183,7 +184,7 @@ indirect enum PickleValue: Sendable {
         case .int, .bigInt: "int"
         case .float: "float"
         case .string: "str"
-        case .bytes: "bytes"
+        case .bytes, .shortBytes: "bytes"
         case .tuple: "tuple"
         case .list: "list"
         case .dict: "dict"

@@ -251,9 +251,9 @@ private struct Machine {
                 let n = Int32(truncatingIfNeeded: try le(4))
                 guard n >= 0 else { throw fail("BINSTRING with negative length") }
                 try push(.string(try text(UInt64(n))))
-            case 0x43: try push(.bytes(try take(try le(1)).count))
-            case 0x42: try push(.bytes(try take(try le(4)).count))
-            case 0x8e: try push(.bytes(try take(try le(8)).count))
+            case 0x43: try push(Self.bytesValue(try take(try le(1))))
+            case 0x42: try push(Self.bytesValue(try take(try le(4))))
+            case 0x8e: try push(Self.bytesValue(try take(try le(8))))
 
             case 0x29: try push(.tuple(PickleTuple([])))
             case 0x74: try push(.tuple(PickleTuple(try popMark())))
@@ -447,6 +447,37 @@ private struct Machine {
         return .tensor(TensorView(storage: storage, element: element, storageOffset: offset, shape: shape, strides: strides))
     }
 
+    static func bytesValue(_ b: ArraySlice<UInt8>) -> PickleValue {
+        b.count <= 16 ? .shortBytes(Array(b)) : .bytes(b.count)
+    }
+
+    /// `numpy.core.multiarray.scalar(dtype, bytes)`: a numpy number (an accuracy computed with
+    /// numpy) read as the plain number it holds; nil for kinds that are not numbers.
+    func numpyScalar(_ args: [PickleValue]) -> PickleValue? {
+        guard args.count == 2, case .object(let id) = args[0], case .shortBytes(let raw) = args[1] else { return nil }
+        let dtype = arena.objects[id]
+        guard dtype.type == "numpy.dtype", case .string(let code)? = dtype.args.first else { return nil }
+        // BUILD state (version, byteorder, ...): '>' is big-endian; '<', '|', '=' (x86/ARM native) little.
+        var big = false
+        if case .tuple(let st)? = dtype.state, st.items.count > 1, case .string(">") = st.items[1] { big = true }
+        let sizes: [String: Int] = ["f8": 8, "f4": 4, "f2": 2, "i8": 8, "i4": 4, "i2": 2, "i1": 1,
+                                    "u8": 8, "u4": 4, "u2": 2, "u1": 1, "b1": 1]
+        guard let size = sizes[code], raw.count == size else { return nil }
+        let ordered = big ? Array(raw.reversed()) : raw
+        let u = ordered.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        switch code {
+        case "f8": return .float(Double(bitPattern: u))
+        case "f4": return .float(Double(Float(bitPattern: UInt32(u))))
+        case "f2": return .float(Double(Float(Float16(bitPattern: UInt16(u)))))
+        case "b1": return .bool(u != 0)
+        case "u8" where u > UInt64(Int.max): return .bigInt
+        case _ where code.hasPrefix("u"): return .int(Int(u))
+        default:
+            let shift = UInt64(64 - 8 * size)   // sign-extend i1/i2/i4
+            return .int(Int(Int64(bitPattern: u << shift) >> Int64(shift)))
+        }
+    }
+
     /// Interprets a call of a known global; a call of an unknown global or of an inert object's
     /// result (`getattr(obj, "m")(...)`) is another inert object. Never calls anything.
     mutating func call(_ callable: PickleValue, _ argsValue: PickleValue) throws -> PickleValue {
@@ -488,15 +519,25 @@ private struct Machine {
             return args[0]
         case .torchDevice: return .opaque("device")
         case .codecsEncode:
+            // Protocol 2 writes bytes as _codecs.encode(str, "latin1"): code points 0-255 are the bytes.
             guard case .string(let s)? = args.first else { throw fail("_codecs.encode of a non-string") }
+            let latin1 = s.unicodeScalars.count <= 16 && s.unicodeScalars.allSatisfy { $0.value <= 0xFF }
+            if latin1, args.count == 2, case .string(let codec) = args[1], ["latin1", "latin-1", "iso-8859-1"].contains(codec.lowercased()) {
+                return .shortBytes(s.unicodeScalars.map { UInt8($0.value) })
+            }
             return .bytes(s.utf8.count)
+        case .numpyDtype:
+            // Kept inert (BUILD records its byte order) for numpy scalars to be read.
+            return try newObject("numpy.dtype", args)
+        case .numpyScalar:
+            return numpyScalar(args) ?? .opaque("object")
         case .orderedDict, .defaultDict, .counter:
             // Items arrive through SETITEMS afterwards; constructor arguments (a default factory) are ignored.
             return try newDict()
         case .set, .frozenset:
             if case .list? = args.first { return args[0] }
             return try newList([])
-        case .bytearray, .complex, .numpyScalar, .numpyDtype, .numpyReconstruct, .numpyNdarray, .getLayout, .builtinType:
+        case .bytearray, .complex, .numpyReconstruct, .numpyNdarray, .getLayout, .builtinType:
             return .opaque("object")
         case .torchTensor: return .opaque("tensor subclass")
         case .dtype(let e): throw refuse("torch.\(e.name) is not callable")

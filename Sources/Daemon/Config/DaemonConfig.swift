@@ -1,4 +1,5 @@
 import Alerts
+import Store
 
 /// The daemon's configuration (`wwmon.toml`), decoded with TOMLKit into these value types.
 /// `config/wwmon.toml` in the repository is the documented example of every key.
@@ -11,12 +12,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var alerts: RuleSettings
     /// `[[hook]]` tables, as the hook runner takes them.
     public var hooks: [HookConfig]
+    /// `[http]`: the dashboard, API and `/metrics` served from inside the daemon.
+    public var http: HTTPSettings
 
     public init(store: StoreSettings = .init(), analysis: AnalysisSettings = .init(),
                 daemon: ServiceSettings = .init(), watches: [WatchSettings],
-                alerts: RuleSettings = .init(), hooks: [HookConfig] = []) {
+                alerts: RuleSettings = .init(), hooks: [HookConfig] = [], http: HTTPSettings = .init()) {
         self.store = store; self.analysis = analysis; self.daemon = daemon
-        self.watches = watches; self.alerts = alerts; self.hooks = hooks
+        self.watches = watches; self.alerts = alerts; self.hooks = hooks; self.http = http
     }
 }
 
@@ -24,7 +27,22 @@ public struct DaemonConfig: Sendable, Equatable {
 public struct StoreSettings: Sendable, Equatable {
     /// SQLite file; nil means the store's built-in default (or `wwmon daemon --store`).
     public var path: String?
-    public init(path: String? = nil) { self.path = path }
+    /// Keep layers' eigenvalues for the dashboard's ESD plots, thinned by this rule; nil (`esd = false`) keeps none.
+    public var spectra: SpectrumRetention?
+    public init(path: String? = nil, spectra: SpectrumRetention? = SpectrumRetention()) {
+        self.path = path; self.spectra = spectra
+    }
+}
+
+/// `[http]`
+public struct HTTPSettings: Sendable, Equatable {
+    /// `HOST:PORT` to serve the dashboard, `/api/v1` and `/metrics` on; nil serves nothing.
+    public var listen: String?
+    /// Per-layer alpha series in `/metrics` (one series per layer and run: cardinality).
+    public var layerMetrics: Bool
+    public init(listen: String? = nil, layerMetrics: Bool = true) {
+        self.listen = listen; self.layerMetrics = layerMetrics
+    }
 }
 
 /// `[analysis]`
@@ -35,17 +53,18 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var threads: Int?
     /// Checkpoints analysed at once.
     public var concurrency: Int
+    /// WeightWatcher options for every watch (fix_fingers, conv, layer selection, …).
+    public var ww: WWSettings
     /// Working memory one layer may ask for, MiB (nil: 3/4 of the machine's, cgroup's or
     /// `ulimit -v`'s limit, whichever is least). Larger layers fail alone with a clear error.
     public var memoryLimitMB: Int?
     /// A checkpoint still analysing after this long is recorded as `error: timed out after …`.
     public var timeLimitSeconds: Double
-    /// WeightWatcher options for every watch (fix_fingers, conv, layer selection, …).
-    public var ww: WWSettings
-    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, ww: WWSettings = .init(),
-                memoryLimitMB: Int? = nil, timeLimitSeconds: Double = 3600) {
-        self.pool = pool; self.threads = threads; self.concurrency = concurrency; self.ww = ww
+    public init(pool: Bool = true, threads: Int? = nil, concurrency: Int = 1, memoryLimitMB: Int? = nil,
+                timeLimitSeconds: Double = 3600, ww: WWSettings = .init()) {
+        self.pool = pool; self.threads = threads; self.concurrency = concurrency
         self.memoryLimitMB = memoryLimitMB; self.timeLimitSeconds = timeLimitSeconds
+        self.ww = ww
     }
 }
 
@@ -87,17 +106,19 @@ public struct WatchSettings: Sendable, Equatable {
     public var incompleteErrorSeconds: Double
     /// Directory levels watched below a run folder.
     public var maxDepth: Int
+    /// This watch's WeightWatcher options, over `[analysis]`'s.
+    public var ww: WWSettings
     /// Whether a file symlink in a run may point outside the watched root (directory symlinks
     /// are never followed).
     public var symlinksOutsideRoot: Bool
-    /// This watch's WeightWatcher options, over `[analysis]`'s.
-    public var ww: WWSettings
+    /// `tags = {…}`: set on every run of this root (a `wwmon tag` of the same key wins).
+    public var tags: [String: String] = [:]
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,
                 patterns: [String] = WatchSettings.defaultPatterns, pollIntervalSeconds: Double = 30,
-                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, ww: WWSettings = .init(),
-                symlinksOutsideRoot: Bool = false) {
+                incompleteErrorSeconds: Double = 300, maxDepth: Int = 3, symlinksOutsideRoot: Bool = false,
+                ww: WWSettings = .init()) {
         self.ww = ww
         self.path = path; self.run = run; self.runsInSubdirectories = runsInSubdirectories
         self.settleSeconds = settleSeconds; self.mode = mode; self.patterns = patterns

@@ -23,8 +23,15 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzers: Analyzers
         var alerts: AlertPipeline?
-        init(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        var tags: RunTags
+        /// `[store] esd`: which checkpoints keep their eigenvalues.
+        var spectra: SpectrumRetention?
+        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+        }
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+        }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
 
@@ -37,33 +44,37 @@ public struct StorePipeline: CheckpointPipeline {
     public let store: HistoryStore
     let current: Current
     let logger: Logger
+    let metrics: DaemonMetrics
 
-    public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
-        self.store = store; self.logger = logger
-        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+    public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
+        self.store = store; self.logger = logger; self.metrics = metrics
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          tags: RunTags(config), spectra: config.store.spectra)
     }
 
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
         let threads = c.analysis.threads ?? ProcessInfo.processInfo.activeProcessorCount
         func make(_ s: WWSettings) -> Analyzer {
-            var options = s.options(pool: c.analysis.pool, concurrency: threads)
-            options.memoryLimitBytes = c.analysis.memoryLimitMB.map { $0 << 20 }
-            return Analyzer(options: options, logger: logger)
+            var o = s.options(pool: c.analysis.pool, concurrency: threads)
+            o.memoryLimitBytes = c.analysis.memoryLimitMB.map { $0 << 20 }
+            return Analyzer(options: o, logger: logger)
         }
         var byRoot: [String: Analyzer] = [:]
         for w in c.watches { byRoot[w.path] = make(c.analysis.ww.overridden(by: w.ww)) }
         return Analyzers(global: make(c.analysis.ww), byRoot: byRoot)
     }
 
-    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
+    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger, _ metrics: DaemonMetrics) -> AlertPipeline {
         let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
-                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore, logger: logger),
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: CountingHookSink(inner: alertStore, metrics: metrics),
+                                                        logger: logger),
                              logger: logger)
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          tags: RunTags(config), spectra: config.store.spectra)
     }
 
     /// Reminders for alerts still firing after their repeat interval.
@@ -132,13 +143,16 @@ public struct StorePipeline: CheckpointPipeline {
 
     public func record(_ a: Analysed, for job: AnalysisJob) async throws -> RecordSummary {
         let outcome = try store.record(run: job.run, root: job.rootForStore, report: a.report,
-                                       identity: a.identity, durationSeconds: a.seconds)
+                                       identity: a.identity, durationSeconds: a.seconds,
+                                       spectra: await current.spectra)
         switch outcome {
         case .duplicate:
             return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
         case .alias(let id, let step):
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
+            await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)
+            metrics.analysed(seconds: a.seconds)
             let step = try store.step(ofCheckpoint: id)
             if let alerts = await current.alerts {
                 do {

@@ -100,6 +100,7 @@ extension AnalysisSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -135,6 +136,7 @@ extension WatchSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
         case tags
     }
     public init(from decoder: any Decoder) throws {

@@ -14,11 +14,6 @@ public struct StorePipeline: CheckpointPipeline {
         var seconds: Double
     }
 
-    public struct Changed: Error, CustomStringConvertible {
-        public var path: String
-        public var description: String { "\(path) changed while it was being analysed" }
-    }
-
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
         var analyzers: Analyzers
@@ -65,6 +60,8 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger, _ metrics: DaemonMetrics) -> AlertPipeline {
+        // The caller's logger all the way down (`wwmon ingest` passes a quiet one: its alert
+        // lines would otherwise fill a pipe nobody reads while it runs).
         let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
                              dispatcher: HookDispatcher(hooks: c.hooks, sink: CountingHookSink(inner: alertStore, metrics: metrics),
@@ -149,6 +146,12 @@ public struct StorePipeline: CheckpointPipeline {
         case .duplicate:
             return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
         case .alias(let id, let step):
+            // The alias may have given the point a better step: judge the run in step order again.
+            if let alerts = await current.alerts {
+                do { try await alerts.reevaluate(run: job.run) } catch {
+                    logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
+                }
+            }
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
             await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)

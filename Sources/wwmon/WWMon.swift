@@ -15,7 +15,8 @@ struct WWMon: AsyncParsableCommand {
         version: WWMonVersion.current,
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self])
+                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self,
+                      PruneCommand.self])
 
     static func main() async {
         MemoryPolicy.apply()

@@ -64,10 +64,11 @@ extension KeyedDecodingContainer {
 }
 
 extension StoreSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case path }
+    enum CodingKeys: String, CodingKey { case path, retention }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.string(.path)
+        retention = try c.contains(.retention) ? c.table(RetentionPolicy.self, .retention) : .init()
         if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
     }
 }

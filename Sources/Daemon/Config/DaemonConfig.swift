@@ -1,4 +1,5 @@
 import Alerts
+import Store
 
 /// The daemon's configuration (`wwmon.toml`), decoded with TOMLKit into these value types.
 /// `config/wwmon.toml` in the repository is the documented example of every key.
@@ -24,7 +25,11 @@ public struct DaemonConfig: Sendable, Equatable {
 public struct StoreSettings: Sendable, Equatable {
     /// SQLite file; nil means the store's built-in default (or `wwmon daemon --store`).
     public var path: String?
-    public init(path: String? = nil) { self.path = path }
+    /// `[store.retention]`; empty: everything is kept.
+    public var retention: RetentionPolicy
+    public init(path: String? = nil, retention: RetentionPolicy = .init()) {
+        self.path = path; self.retention = retention
+    }
 }
 
 /// `[analysis]`

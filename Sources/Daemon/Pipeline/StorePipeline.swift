@@ -23,8 +23,13 @@ public struct StorePipeline: CheckpointPipeline {
     actor Current {
         var analyzers: Analyzers
         var alerts: AlertPipeline?
-        init(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?) { self.analyzers = analyzers; self.alerts = alerts }
+        var retention: RetentionPolicy
+        init(analyzers: Analyzers, alerts: AlertPipeline?, retention: RetentionPolicy) {
+            self.analyzers = analyzers; self.alerts = alerts; self.retention = retention
+        }
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, retention: RetentionPolicy) {
+            self.analyzers = analyzers; self.alerts = alerts; self.retention = retention
+        }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
 
@@ -40,7 +45,8 @@ public struct StorePipeline: CheckpointPipeline {
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
         self.store = store; self.logger = logger
-        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+                          retention: config.store.retention)
     }
 
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
@@ -63,10 +69,11 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger))
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+                          retention: config.store.retention)
     }
 
-    /// Reminders for alerts still firing after their repeat interval.
+    /// Reminders for alerts still firing after their repeat interval; retention.
     public var maintenanceInterval: Duration? { .seconds(300) }
 
     /// Also delivers hook events left unsent by a crash (the outbox; at start, then every tick).
@@ -77,6 +84,7 @@ public struct StorePipeline: CheckpointPipeline {
         do { _ = try await current.alerts?.remindDue() } catch {
             logger.error("alert reminders failed: \(error)")
         }
+        _ = RetentionPass(policy: await current.retention).run(on: store, now: Date(), logger: logger)
     }
 
     public func isRecorded(_ job: AnalysisJob) async throws -> Bool {

@@ -39,8 +39,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
         options.method = exactSvd ? .gesdd : .gram
         let start = ContinuousClock.now
         let report: CheckpointReport
+        let line = ProgressLine()
         do {
-            report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze")).analyze(path: path)
+            defer { line.clear() }
+            report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze"))
+                .analyze(path: path, progress: line.enabled ? { line.update(done: $0, total: $1) } : nil)
         } catch {
             throw RuntimeError("\(error)")
         }

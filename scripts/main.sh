@@ -45,3 +45,22 @@ echo; echo "== wwmon alerts $RUN   (exit 3: alerts are firing)"
 "$WWMON" alerts "$RUN" || true
 echo; echo "== the daemon's log ($LOG), last lines"
 tail -n 5 "$LOG" | cut -c1-200
+
+# The dashboard on what was just recorded, left running for you to browse. The daemon (which
+# served it too, [http] in config/wwmon.toml) stops first, and so does a dashboard left by an
+# earlier run of this script (its pid in $STATE/dashboard.pid): same port.
+kill -TERM $DAEMON 2>/dev/null || true; wait $DAEMON 2>/dev/null || true; trap - EXIT
+PIDFILE="$STATE/dashboard.pid"
+if [[ -f "$PIDFILE" ]]; then
+  old=$(cat "$PIDFILE")
+  if [[ -r /proc/$old/cmdline ]] && tr '\0' ' ' </proc/"$old"/cmdline | grep -q "wwmon serve"; then kill "$old" 2>/dev/null || true; sleep 0.5; fi
+fi
+LISTEN="${WWMON_LISTEN:-127.0.0.1:9108}"
+DLOG="$STATE/dashboard.log"
+setsid nohup "$WWMON" serve --listen "$LISTEN" --db "$WWMON_DB" >"$DLOG" 2>&1 < /dev/null &
+echo $! > "$PIDFILE"
+for _ in $(seq 1 100); do grep -q "http://" "$DLOG" 2>/dev/null && break; sleep 0.1; done
+URL=$(grep -o "http://[^ ]*" "$DLOG" | head -1)
+if [[ -z "$URL" ]]; then echo "dashboard did not start:"; cat "$DLOG"; exit 1; fi
+echo; echo "== dashboard: ${URL}run?run=$RUN"
+echo "   (wwmon serve, pid $(cat "$PIDFILE"); stop it with: kill $(cat "$PIDFILE"))"

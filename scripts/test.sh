@@ -2,7 +2,7 @@
 # The test suite: installs what it needs, builds in debug, runs every XCTest and Swift Testing test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
+bash scripts/ensure-deps.sh --browser
 # The real pretrained-model check (all-MiniLM-L6-v2, .bin vs .safetensors) needs torch to write
 # the .bin; it runs where the bench venv exists (bash bench/setup-venv.sh, ~5 GB) and says
 # "skipped" elsewhere.

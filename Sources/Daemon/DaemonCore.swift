@@ -31,6 +31,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     private let scheduler: AnalysisScheduler<Pipeline>
     private let notifier: SystemdNotifier
     private let logger: Logger
+    private let metrics: DaemonMetrics
     private var watcher: TreeWatcher?
     private var roots: [String: RootState] = [:]
     private var tracker = ReadinessTracker()
@@ -56,8 +57,10 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
     public nonisolated let inputs: AsyncStream<Input>
     private nonisolated let input: AsyncStream<Input>.Continuation
 
-    public init(config: DaemonConfig, pipeline: Pipeline, notifier: SystemdNotifier, logger: Logger) {
+    public init(config: DaemonConfig, pipeline: Pipeline, notifier: SystemdNotifier, logger: Logger,
+                metrics: DaemonMetrics = .none) {
         self.config = config
+        self.metrics = metrics
         self.pipeline = pipeline
         self.scheduler = AnalysisScheduler(pipeline: pipeline, concurrency: config.analysis.concurrency,
                                            timeLimit: .seconds(clamping: config.analysis.timeLimitSeconds))
@@ -397,6 +400,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         case .recorded(let s):
             retries.succeeded(c.path)
             counts.recorded += 1
+            metrics.recordedCheckpoint()
             lastRecorded = "\(c.run)/" + (s.step.map { "step \($0)" } ?? lastPathComponent(c.path))
             logger.info("recorded \(c.path)", metadata: ["run": "\(c.run)", "step": "\(s.step.map(String.init) ?? "-")",
                                                           "layers": "\(s.layerCount)"])
@@ -408,11 +412,13 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             logger.debug("not a model, skipped", metadata: ["path": "\(c.path)", "reason": "\(why)"])
         case .failed(let why):
             counts.failed += 1
+            metrics.failed.increment()
             logger.error("analysis failed, recorded as an error: \(why)", metadata: ["run": "\(c.run)", "path": "\(c.path)"])
         case .alreadyRecorded:
             logger.debug("already recorded: \(c.path)")
         case .gone:
             counts.skipped += 1
+            metrics.vanished.increment()
             logger.warning("checkpoint deleted before it could be analysed; recorded as vanished (settle_seconds longer than the trainer keeps it?)",
                            metadata: ["run": "\(c.run)", "path": "\(c.path)"])
         case .changed:
@@ -497,6 +503,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         if polled > 0 { s += " (\(polled) root\(polled == 1 ? "" : "s") polled)" }
         if missing > 0 { s += ", \(missing) root\(missing == 1 ? "" : "s") missing" }
         let queued = await scheduler.queuedCount + scheduler.runningCount
+        metrics.state(queued: queued, roots: roots.count, polled: polled)
         s += ", \(queued) queued"
         if let last = lastRecorded { s += ", last: \(last)" }
         return s

@@ -28,10 +28,14 @@ public struct DaemonService<Pipeline: CheckpointPipeline>: Service {
     }
 
     /// Runs the daemon until SIGTERM or SIGINT.
-    public static func runGroup(core: DaemonCore<Pipeline>, logger: Logger,
+    /// `alongside`: services that live and stop with the daemon (the `[http]` web server). One
+    /// of them failing (say, its port taken) is logged by it and leaves the daemon recording.
+    public static func runGroup(core: DaemonCore<Pipeline>, logger: Logger, alongside: [any Service] = [],
                                 loadConfig: @escaping @Sendable () -> Result<DaemonConfig, ConfigError>) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: DaemonService(core: core, loadConfig: loadConfig))],
+            services: [.init(service: DaemonService(core: core, loadConfig: loadConfig))] + alongside.map {
+                .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -39,6 +39,10 @@ public struct LayerReport: Sendable, Equatable, Codable {
     public var sliceID: Int?
     /// Beyond WeightWatcher: why a layer failed (non-finite weights, a failed fit, ...).
     public var reason: String?
+    /// Beyond WeightWatcher: the ESD itself, λ ascending as float32 (what the fit saw; the
+    /// dashboard's ESD plots). Not in the JSON contract (no CodingKey): nil where a row was
+    /// decoded, reused from the store, or failed.
+    public var eigenvalues: [Float]?
 
     /// fix_fingers = 'clip_xmax': eigenvalues clipped off the top (WW's `num_fingers`), and
     /// the alpha before clipping (`raw_alpha`). nil without the option.
@@ -51,6 +55,18 @@ public struct LayerReport: Sendable, Equatable, Codable {
     public var wScale: Double? = nil
     public var bulkMax: Double? = nil
     public var bulkMin: Double? = nil
+    /// randomize = True (`RandomizedESD`). nil without the option.
+    public var maxRandEval: Double? = nil
+    public var randDistance: Double? = nil
+    public var wwSoftrank: Double? = nil
+    public var wwMaxdist: Double? = nil
+    public var randNumSpikes: Int? = nil
+    public var numTraps: Int? = nil
+    public var randSigmaMP: Double? = nil
+    public var randMPSoftrank: Double? = nil
+    public var randWScale: Double? = nil
+    public var randBulkMax: Double? = nil
+    public var randBulkMin: Double? = nil
 
     public init(layerID: Int, name: String, longname: String, layerType: String, N: Int, M: Int,
                 rf: Int, Q: Double, numEvals: Int, svMax: Double, svMin: Double, rankLoss: Int,
@@ -58,7 +74,7 @@ public struct LayerReport: Sendable, Equatable, Codable {
                 D: Double, sigma: Double, numPLSpikes: Int, status: String, warning: String,
                 norm: Double, logNorm: Double, spectralNorm: Double, logSpectralNorm: Double,
                 alphaWeighted: Double, logAlphaNorm: Double, stableRank: Double, matrixRank: Int,
-                entropy: Double, sliceID: Int? = nil, reason: String? = nil) {
+                entropy: Double, sliceID: Int? = nil, reason: String? = nil, eigenvalues: [Float]? = nil) {
         self.layerID = layerID; self.name = name; self.longname = longname
         self.layerType = layerType; self.N = N; self.M = M; self.rf = rf; self.Q = Q
         self.numEvals = numEvals; self.svMax = svMax; self.svMin = svMin; self.rankLoss = rankLoss
@@ -69,7 +85,7 @@ public struct LayerReport: Sendable, Equatable, Codable {
         self.logSpectralNorm = logSpectralNorm; self.alphaWeighted = alphaWeighted
         self.logAlphaNorm = logAlphaNorm; self.stableRank = stableRank
         self.matrixRank = matrixRank; self.entropy = entropy; self.sliceID = sliceID
-        self.reason = reason
+        self.reason = reason; self.eigenvalues = eigenvalues
     }
 
     /// A row with every number unknown, filled column by column (decoding, the Store).

@@ -208,6 +208,14 @@ enum Schema {
                 CREATE INDEX hook_outbox_unsent ON hook_outbox (id) WHERE sent_at IS NULL;
                 """)
         }
+        RankSchema.register(&m)
+        SpectraSchema.register(&m)
+        m.registerMigration("ww-options-v2-randomize-columns") { db in
+            // Issue 13: randomize's columns (rand_distance, num_traps, …) joined `WWColumns`
+            // after v3-ww-options shipped; a store migrated then gets them now (a fresh one
+            // already has them, and this adds nothing).
+            try LayerColumns.addMissing(db)
+        }
         return m
     }
 

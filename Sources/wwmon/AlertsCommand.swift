@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Store
+import Views
 
 /// `wwmon alerts [RUN] [--state firing|resolved|all] [--json]`
 struct AlertsCommand: AsyncParsableCommand {
@@ -20,32 +21,12 @@ struct AlertsCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    /// `--json` element: `run, rule, layer, state, step, value, threshold, message, fired_at,
-    /// resolved_at` are the contract (layer null for run-level alerts, RFC 3339 times).
-    struct Row: Encodable {
-        var a: StoredAlert
-        enum K: String, CodingKey {
-            case run, rule, layer, state, step, value, threshold, message
-            case firedAt = "fired_at", resolvedAt = "resolved_at"
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: K.self)
-            try c.encode(a.run, forKey: .run); try c.encode(a.rule, forKey: .rule)
-            try c.encodeOrNull(a.layer.isEmpty ? nil : a.layer, forKey: .layer)
-            try c.encode(a.state.rawValue, forKey: .state); try c.encodeOrNull(a.step, forKey: .step)
-            try c.encodeNumber(a.value, forKey: .value); try c.encodeNumber(a.threshold, forKey: .threshold)
-            try c.encode(a.message, forKey: .message)
-            try c.encode(Text.time(a.firedAt), forKey: .firedAt)
-            try c.encodeOrNull(a.resolvedAt.map(Text.time), forKey: .resolvedAt)
-        }
-    }
-
     func run() async throws {
         let alerts = try HistoryAlertStore(store: database.reader(), logger: Logger(label: "wwmon.alerts"))
             .list(run: run, state: state)
         switch output.format {
-        case .json: emit(try MachineJSON.array(alerts.map(Row.init)))
-        case .ndjson: emit(try MachineJSON.lines(alerts.map(Row.init)))
+        case .json: emit(try AlertView.json(alerts))
+        case .ndjson: emit(try MachineJSON.lines(alerts.map(AlertView.init)))
         case .csv:
             var out = CSV.row(["run", "rule", "layer", "state", "step", "value", "threshold", "message",
                                "fired_at", "resolved_at"])

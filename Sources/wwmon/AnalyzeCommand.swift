@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Views
 import Logging
 import Metrics
 
@@ -53,7 +54,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         let text: String
         switch json ? .json : format {
-        case .json: text = try ReportOutput.json(report)
+        case .json: text = try LayersView.json(report)
         case .csv: text = ReportOutput.csv(report.layers)
         case .table: text = ReportOutput.table(report, perSlice: !options.pool)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Metrics
 import Store
+import Views
 
 /// `wwmon checkpoints RUN`: every recorded checkpoint version of a run.
 struct CheckpointsCommand: ParsableCommand {
@@ -13,50 +14,12 @@ struct CheckpointsCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    /// `checkpoints --json` element; `run, step, epoch, path, status, error, analyzed_at,
-    /// summary, step_source, training` are the contract (summary null for unreadable or
-    /// vanished checkpoints; status ok | error | vanished; training `{}` when none).
-    struct Row: Encodable {
-        var c: CheckpointRecord
-        enum K: String, CodingKey {
-            case run, step, epoch, path, status, error, analyzedAt = "analyzed_at", summary
-            case version, stepSource = "step_source", format, durationSeconds = "duration_seconds"
-            case file, training, aliasPaths = "alias_paths"
-        }
-        /// Training metric values as JSON numbers (null for NaN), keys sorted by the encoder.
-        struct Training: Encodable {
-            var values: [String: Double]
-            struct Key: CodingKey {
-                var stringValue: String; var intValue: Int? { nil }
-                init(stringValue: String) { self.stringValue = stringValue }
-                init?(intValue: Int) { nil }
-            }
-            func encode(to encoder: Encoder) throws {
-                var k = encoder.container(keyedBy: Key.self)
-                for (name, v) in values { try k.encodeNumber(v, forKey: Key(stringValue: name)) }
-            }
-        }
-        func encode(to encoder: Encoder) throws {
-            var k = encoder.container(keyedBy: K.self)
-            try k.encode(c.run, forKey: .run); try k.encode(c.step, forKey: .step)
-            try k.encodeNumber(c.epoch, forKey: .epoch); try k.encode(c.path, forKey: .path)
-            try k.encode(c.status, forKey: .status); try k.encodeOrNull(c.error, forKey: .error)
-            try k.encode(c.analyzedAt, forKey: .analyzedAt); try k.encodeOrNull(c.summary, forKey: .summary)
-            try k.encode(c.version, forKey: .version); try k.encode(c.stepSource, forKey: .stepSource)
-            try k.encodeOrNull(c.format, forKey: .format)
-            try k.encodeNumber(c.durationSeconds, forKey: .durationSeconds)
-            try k.encode(c.identity, forKey: .file)
-            try k.encode(Training(values: c.training), forKey: .training)
-            try k.encode(c.aliasPaths, forKey: .aliasPaths)
-        }
-    }
-
     func run() throws {
         let store = try database.reader()
         let cps = try store.checkpoints(run: runName)
         switch output.format {
-        case .json: emit(try MachineJSON.array(cps.map(Row.init)))
-        case .ndjson: emit(try MachineJSON.lines(cps.map(Row.init)))
+        case .json: emit(try CheckpointView.json(cps))
+        case .ndjson: emit(try MachineJSON.lines(cps.map(CheckpointView.init)))
         case .csv:
             let names = Set(cps.flatMap(\.training.keys)).sorted()
             var out = CSV.row(["run", "step", "epoch", "path", "version", "status", "error", "analyzed_at",

@@ -4,7 +4,10 @@ import ArgumentParser
 import Daemon
 import Foundation
 import Logging
+import Prometheus
+import ServiceLifecycle
 import Store
+import Web
 
 /// `wwmon daemon --config FILE`: watch the configured folders and record every complete
 /// checkpoint (what the systemd unit runs, in the foreground, as Type=notify).
@@ -16,8 +19,9 @@ struct DaemonCommand: AsyncParsableCommand {
         Runs in the foreground until SIGTERM/SIGINT (graceful: no partial rows); SIGHUP re-reads \
         the configuration (a bad file is rejected and the running one kept). Under systemd it \
         speaks sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) and logs to the journal \
-        with structured fields (metadata key run -> WWMON_RUN; see README). The database is --db, else $WWMON_DB, else [store] path, else the default \
-        of `wwmon --help`.
+        with structured fields (metadata key run -> WWMON_RUN). The database is --db, else \
+        $WWMON_DB, else [store] path, else $XDG_STATE_HOME/wwmon/wwmon.db, else \
+        ~/.local/state/wwmon/wwmon.db.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "path"))
@@ -54,11 +58,28 @@ struct DaemonCommand: AsyncParsableCommand {
             throw RuntimeError("cannot open the history database \(dbPath): \(error)")
         }
         logger.notice("history database opened", metadata: ["db.path": "\(dbPath)"])
-        let pipeline = StorePipeline(store: store, config: cfg, logger: logger)
+        // The daemon's health series go to /metrics when [http] serves; nowhere otherwise.
+        let health = cfg.http.listen == nil ? nil : PrometheusCollectorRegistry()
+        var metricsFactory = health.map { PrometheusMetricsFactory(registry: $0) }
+        metricsFactory?.durationHistogramBuckets["wwmon_analysis_seconds"] = [
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+            .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300)]
+        let metrics = metricsFactory.map { DaemonMetrics(factory: $0) } ?? .none
+        let pipeline = StorePipeline(store: store, config: cfg, logger: logger, metrics: metrics)
         let core = DaemonCore(config: cfg, pipeline: pipeline,
-                              notifier: SystemdNotifier(environment: environment), logger: logger)
+                              notifier: SystemdNotifier(environment: environment), logger: logger, metrics: metrics)
         let path = config
-        try await DaemonService.runGroup(core: core, logger: logger) {
+        var alongside: [any Service] = []
+        if let listen = cfg.http.listen {
+            // The same server as `wwmon serve`, on the daemon's own store connection.
+            let address = try WebServer.Listen(parsing: listen)
+            let web = Logger(label: "wwmon.http")
+            alongside.append(WebServer(store: store, listen: address, layerMetrics: cfg.http.layerMetrics, health: health,
+                                       logger: web) { port in
+                web.notice("dashboard listening", metadata: ["http.url": "http://\(address.host):\(port)/"])
+            })
+        }
+        try await DaemonService.runGroup(core: core, logger: logger, alongside: alongside) {
             Result { () throws(ConfigError) in try DaemonConfig.load(path: path) }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Views
 import Metrics
 import Store
 
@@ -33,7 +34,7 @@ struct ExportCommand: ParsableCommand {
             try k.encodeNumber(c.epoch, forKey: .epoch); try k.encode(c.path, forKey: .path)
             try k.encode(c.version, forKey: .version); try k.encode(c.analyzedAt, forKey: .analyzedAt)
             try k.encode(key, forKey: .layer)
-            try k.encode(CheckpointsCommand.Row.Training(values: c.training), forKey: .training)
+            try k.encode(CheckpointView.Training(values: c.training), forKey: .training)
             try r.encode(to: encoder)  // same keyed container: WW's columns beside ours
         }
     }
@@ -49,7 +50,7 @@ struct ExportCommand: ParsableCommand {
         let store = try database.reader()
         var sink = Sink()
         if summaries {
-            let rows = try store.checkpoints(run: runName).map(CheckpointsCommand.Row.init)
+            let rows = try store.checkpoints(run: runName).map(CheckpointView.init)
             switch output.format {
             case .json: sink.write(try MachineJSON.array(rows))
             case .ndjson: sink.write(try MachineJSON.lines(rows))

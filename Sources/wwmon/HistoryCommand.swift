@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Views
 
 /// `wwmon history RUN`: metric series over checkpoints, for one layer, every layer, or the
 /// run's summary.
@@ -35,22 +36,9 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    /// A column of the summary view: a WeightWatcher summary mean or a training metric.
-    enum SummaryColumn: Equatable {
-        case ww(SummaryMetric), training(String)
-        var name: String { switch self { case .ww(let m): m.rawValue; case .training(let n): n } }
-        var label: String { switch self { case .ww(let m): "⟨\(m.rawValue)⟩"; case .training(let n): n } }
-        var healthyRange: ClosedRange<Double>? { if case .ww(let m) = self { m.healthyRange } else { nil } }
-    }
-
-    /// `withTraining`: the default --summary view, which adds every training metric of the run.
-    enum Target {
-        case layer(String, [LayerMetric]), allLayers(LayerMetric)
-        case summary([SummaryColumn], withTraining: Bool)
-    }
+    typealias Target = HistoryQuery
 
     func validate() throws {
-        if layer != nil && summary { throw ValidationError("Use either --layer or --summary, not both.") }
         if let last, last < 1 { throw ValidationError("--last must be at least 1.") }
         if follow && (output.json || output.csv) {
             throw ValidationError("--follow streams NDJSON only; drop --json/--csv.")
@@ -66,100 +54,22 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 
     func target() throws -> Target {
-        // Names no WeightWatcher metric has are training metrics (eval_loss); the store says at
-        // run time whether the run has them.
-        func column(_ name: String) throws -> SummaryColumn {
-            if let m = SummaryMetric(rawValue: name) { return .ww(m) }
-            guard TrainingMetric.isValidName(name) else {
-                throw ValidationError("Unknown summary metric \"\(name)\"; choose from \(SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")) or a training metric of the run.")
-            }
-            return .training(name)
-        }
-        if summary {
-            return .summary(try (metric.isEmpty ? ["alpha", "alpha_weighted"] : metric).map(column),
-                            withTraining: metric.isEmpty)
-        }
-        if layer == nil, metric.count == 1, LayerMetric(rawValue: metric[0]) == nil, SummaryMetric(rawValue: metric[0]) == nil {
-            return .summary([try column(metric[0])], withTraining: false)
-        }
-        let ms = try (metric.isEmpty ? ["alpha"] : metric).map { name in
-            guard let m = LayerMetric(rawValue: name) else {
-                throw ValidationError("Unknown layer metric \"\(name)\"; choose from \(LayerMetric.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            return m
-        }
-        if let layer { return .layer(layer, ms) }
-        return .allLayers(ms[0])
-    }
-
-    /// `history --json` element: `run, step, epoch, time, layer, metric, value` (layer null
-    /// for summary series) plus the point's status.
-    struct Row {
-        var run: String
-        var layer: String?
-        var metric: String
-        var point: SeriesPoint
-        /// RFC 3339 of `point.time`, formatted once per checkpoint (series share checkpoints).
-        var time: String
-
-        /// Keys sorted, as every other machine output.
-        var json: FlatJSON {
-            FlatJSON(fields: [
-                ("checkpoint_id", .int(Int(point.checkpointID))), ("epoch", .number(point.epoch)),
-                ("layer", .optional(layer)), ("metric", .string(metric)), ("run", .string(run)),
-                ("status", .string(point.status)), ("step", .int(point.step)),
-                ("time", .string(time)), ("value", .number(point.value)),
-            ])
+        do { return try HistoryQuery(metrics: metric, layer: layer, summary: summary) } catch let e as HistoryQuery.Invalid {
+            throw ValidationError(e.description)
         }
     }
 
     func series(_ store: HistoryStore, _ target: Target, after: Int64?) throws -> [Series] {
-        switch target {
-        case .layer(let name, let ms):
-            return try ms.map { Series(layer: name, metric: $0.rawValue,
-                                       points: try store.layerSeries(run: runName, layer: name, metric: $0, last: last,
-                                                                     afterCheckpointID: after)) }
-        case .allLayers(let m):
-            return try store.allLayerSeries(run: runName, metric: m, last: last, afterCheckpointID: after)
-        case .summary(let cs, _):
-            return try cs.map { c in
-                switch c {
-                case .ww(let m):
-                    return Series(layer: nil, metric: m.rawValue,
-                                  points: try store.summarySeries(run: runName, metric: m, last: last, afterCheckpointID: after))
-                case .training(let name):
-                    return Series(layer: nil, metric: name,
-                                  points: try store.trainingSeries(run: runName, name: name, last: last, afterCheckpointID: after))
-                }
-            }
-        }
+        try target.series(store, run: runName, last: last, after: after)
     }
 
-    /// The default --summary view gains the run's training metrics; a training metric asked
-    /// for by name must exist in the run.
     func resolved(_ store: HistoryStore, _ target: Target) throws -> Target {
-        guard case .summary(var cs, let withTraining) = target else { return target }
-        let known = try store.trainingMetricNames(run: runName)
-        for case .training(let name) in cs where !known.contains(name) {
-            throw ValidationError("Run \"\(runName)\" has no metric \"\(name)\"; WeightWatcher summary metrics: "
-                + SummaryMetric.allCases.map(\.rawValue).joined(separator: ", ")
-                + (known.isEmpty ? "; it has no training metrics." : "; its training metrics: \(known.joined(separator: ", ")).")
-                + (LayerMetric(rawValue: name) != nil ? " (\(name) is a layer metric: add --layer NAME.)" : ""))
+        do { return try target.resolved(store, run: runName) } catch let e as HistoryQuery.Invalid {
+            throw ValidationError(e.description)
         }
-        if withTraining { cs += known.map(SummaryColumn.training) }
-        return .summary(cs, withTraining: false)
     }
 
-    func rows(_ series: [Series]) -> [Row] {
-        var times: [Int64: String] = [:]
-        return series.flatMap { s in
-            s.points.map { p in
-                let t = times[p.checkpointID] ?? Text.time(p.time)
-                times[p.checkpointID] = t
-                return Row(run: runName, layer: s.layer, metric: s.metric, point: p, time: t)
-            }
-        }
-    }
+    func rows(_ series: [Series]) -> [HistoryView] { HistoryView.rows(run: runName, series) }
 
     func run() async throws {
         let store = try database.reader()
@@ -167,7 +77,7 @@ struct HistoryCommand: AsyncParsableCommand {
         if follow { return try await followLoop(store, target) }
         let series = try series(store, target, after: nil)
         switch output.format {
-        case .json: emit(FlatJSON.array(rows(series).map(\.json)))
+        case .json: emit(HistoryView.json(run: runName, series))
         case .ndjson: emit(FlatJSON.lines(rows(series).map(\.json)))
         case .csv:
             var out = CSV.row(["run", "step", "epoch", "time", "layer", "metric", "value", "status"])

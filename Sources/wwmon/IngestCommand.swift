@@ -3,6 +3,7 @@ import Analysis
 import ArgumentParser
 import Daemon
 import Foundation
+import Views
 import Logging
 import Store
 
@@ -36,6 +37,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the outcome as one JSON object.") var json = false
     @Flag(name: .long, help: "Analyse again a checkpoint recorded as an error (its error row is replaced).")
     var force = false
+    @Flag(name: .long, help: "Do not keep the layers' eigenvalues (the dashboard's ESD plots).") var noEsd = false
     @Option(name: .long, help: ArgumentHelp("Daemon configuration whose [analysis], [alerts] and hooks apply.", valueName: "path"))
     var config: String?
     @OptionGroup var database: DatabaseOptions
@@ -76,6 +78,7 @@ struct IngestCommand: AsyncParsableCommand {
         // Flags given on the command line override the config's [analysis] keys.
         options.analysis.ww = options.analysis.ww.overridden(by: analysis.settings)
         if let jobs { options.analysis.threads = jobs }
+        if noEsd { options.store.spectra = nil }
         // The daemon's own pipeline: the same job, the same checks, the same alert rules.
         var logger = Logger(label: "wwmon.ingest")
         logger.logLevel = .warning

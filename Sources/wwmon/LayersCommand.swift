@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Views
 
 /// `wwmon layers RUN [--step S]`: the per-layer table of one recorded checkpoint, rendered
 /// exactly as `wwmon analyze` renders a fresh one.
@@ -20,7 +21,7 @@ struct LayersCommand: ParsableCommand {
         let (record, report) = try store.layers(run: runName, step: step)
         let perSlice = report.layers.contains { $0.sliceID != nil }
         switch output.format {
-        case .json: emit(try ReportOutput.json(report))
+        case .json: emit(try LayersView.json(report))
         case .ndjson: emit(try MachineJSON.lines(report.layers))
         case .csv: emit(ReportOutput.csv(report.layers))
         case nil:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Views
 import Store
 
 /// `wwmon note RUN --step S name=value…`: attaches training metrics that live outside the
@@ -52,7 +53,7 @@ struct NoteCommand: ParsableCommand {
         let record = try store.note(run: runName, step: step, metrics: parsed())
         if json {
             struct Out: Encodable {
-                var run: String; var step: Int; var training: CheckpointsCommand.Row.Training
+                var run: String; var step: Int; var training: CheckpointView.Training
             }
             emit(String(decoding: try MachineJSON.encoder(pretty: false).encode(
                 Out(run: record.run, step: record.step, training: .init(values: record.training))), as: UTF8.self) + "\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Views
 
 /// `wwmon runs`: one line per run.
 struct RunsCommand: ParsableCommand {
@@ -12,33 +13,12 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: FormatOptions
 
-    /// `runs --json` element; `run, root, checkpoints, first_step, last_step` are the contract.
-    struct Row: Encodable {
-        var overview: RunOverview
-        enum K: String, CodingKey {
-            case run, root, checkpoints, errors, firstStep = "first_step", lastStep = "last_step"
-            case lastAnalyzedAt = "last_analyzed_at", lastAlpha = "last_alpha"
-            case lastAlphaWeighted = "last_alpha_weighted", alertsFiring = "alerts_firing"
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: K.self)
-            let o = overview
-            try c.encode(o.run, forKey: .run); try c.encodeOrNull(o.root, forKey: .root)
-            try c.encode(o.checkpoints, forKey: .checkpoints); try c.encode(o.errors, forKey: .errors)
-            try c.encodeOrNull(o.firstStep, forKey: .firstStep); try c.encodeOrNull(o.lastStep, forKey: .lastStep)
-            try c.encodeOrNull(o.lastAnalyzedAt, forKey: .lastAnalyzedAt)
-            try c.encodeNumber(o.lastAlpha, forKey: .lastAlpha)
-            try c.encodeNumber(o.lastAlphaWeighted, forKey: .lastAlphaWeighted)
-            try c.encode(o.alertsFiring, forKey: .alertsFiring)
-        }
-    }
-
     func run() throws {
         let store = try database.reader()
         let runs = try store.runs()
-        let rows = runs.map(Row.init)
+        let rows = runs.map(RunView.init)
         switch output.format {
-        case .json: emit(try MachineJSON.array(rows))
+        case .json: emit(try RunView.json(runs))
         case .ndjson: emit(try MachineJSON.lines(rows))
         case .csv:
             var out = CSV.row(["run", "root", "checkpoints", "errors", "first_step", "last_step",

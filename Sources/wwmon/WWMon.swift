@@ -13,9 +13,9 @@ struct WWMon: AsyncParsableCommand {
         abstract: "Watch training checkpoints and track WeightWatcher metrics of every layer.",
         discussion: "Exit codes: 0 ok, 1 error, 2 usage error, 3 alerts firing (alerts, runs).",
         version: WWMonVersion.current,
-        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self,
+        subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self, TagCommand.self, RankCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self,
+                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self, ServeCommand.self,
                       PruneCommand.self])
 
     static func main() async {

@@ -8,7 +8,7 @@ import TestSupport
 @Suite("wwmon CLI conventions")
 struct CLIConventionsTests {
     static let dataCommands: [[String]] = [["analyze"], ["ingest"], ["runs"], ["checkpoints"], ["history"],
-                                           ["layers"], ["compare"], ["export"], ["alerts"], ["hook", "test"]]
+                                           ["layers"], ["compare"], ["export"], ["alerts"], ["hook", "test"], ["rank"]]
 
     @Test("--help goes to stdout with exit 0, so `wwmon --help | less` shows it", arguments: [[], ["analyze"], ["hook", "test"]])
     func helpOnStdout(command: [String]) throws {
@@ -39,6 +39,7 @@ struct CLIConventionsTests {
     @Test("fixed choices are enums: a wrong value is a usage error (exit 2) naming the valid ones",
           arguments: [(["alerts", "--state", "burning"], "resolved"),
                       (["compare", "r", "--metric", "alhpa"], "alpha_weighted"),
+                      (["rank", "--svg-metric", "alhpa"], "log_spectral_norm"),
                       (["analyze", "x.safetensors", "--format", "yaml"], "csv")])
     func enumChoices(args: [String], valid: String) throws {
         let r = try StoreCLI.run(args + ["--db", "/nonexistent/wwmon-conventions.db"])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import wwmon
+import Views
 
 @Suite("Hand-written output helpers agree with Foundation")
 struct OutputFormatTests {

@@ -1,9 +1,10 @@
 import Alerts
+import Store
 import Foundation
 import TOMLKit
 
 extension DaemonConfig: Decodable {
-    enum CodingKeys: String, CodingKey { case store, analysis, daemon, watch, alerts, hook }
+    enum CodingKeys: String, CodingKey { case store, analysis, daemon, watch, alerts, hook, http }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -13,6 +14,7 @@ extension DaemonConfig: Decodable {
         watches = try c.contains(.watch) ? c.tables(WatchSettings.self, .watch) : []
         alerts = try c.contains(.alerts) ? c.table(AlertsTable.self, .alerts).settings : .init()
         hooks = try c.contains(.hook) ? c.tables(HookTable.self, .hook).map(\.hook) : []
+        http = try c.contains(.http) ? c.table(HTTPSettings.self, .http) : .init()
         try validate()
     }
 
@@ -64,12 +66,32 @@ extension KeyedDecodingContainer {
 }
 
 extension StoreSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case path, retention }
+    enum CodingKeys: String, CodingKey { case path, retention, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.string(.path)
         retention = try c.contains(.retention) ? c.table(RetentionPolicy.self, .retention) : .init()
         if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
+        let d = SpectrumRetention()
+        let keepLast = try c.int(.esdKeepLast, atLeast: 1) ?? d.keepLast
+        let every = try c.int(.esdEvery, atLeast: 1) ?? d.every
+        spectra = try c.bool(.esd) ?? true ? SpectrumRetention(keepLast: keepLast, every: every) : nil
+    }
+}
+
+extension HTTPSettings: Decodable {
+    enum CodingKeys: String, CodingKey { case listen, layerMetrics = "layer_metrics" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.string(.listen)
+        if let l = listen {
+            // HOST:PORT with a port; the server resolves HOST (an IPv6 literal goes in brackets).
+            guard let colon = l.lastIndex(of: ":"), let port = Int(l[l.index(after: colon)...]),
+                  (0...65535).contains(port), colon != l.startIndex else {
+                throw ConfigError(key: c.path(.listen), problem: "must be HOST:PORT, e.g. \"127.0.0.1:9108\" (found \"\(l)\")")
+            }
+        }
+        layerMetrics = try c.bool(.layerMetrics) ?? true
     }
 }
 
@@ -79,6 +101,7 @@ extension AnalysisSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -114,6 +137,8 @@ extension WatchSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
+        case tags
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -155,6 +180,7 @@ extension WatchSettings: Decodable {
         maxDepth = try c.int(.maxDepth, in: 1...ConfigLimits.maxDepth) ?? d.maxDepth
         symlinksOutsideRoot = try c.bool(.symlinksOutsideRoot) ?? false
         ww = try WWSettings(c)
+        tags = try c.tags(.tags)
     }
 }
 

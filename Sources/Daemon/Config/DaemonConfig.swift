@@ -12,12 +12,14 @@ public struct DaemonConfig: Sendable, Equatable {
     public var alerts: RuleSettings
     /// `[[hook]]` tables, as the hook runner takes them.
     public var hooks: [HookConfig]
+    /// `[http]`: the dashboard, API and `/metrics` served from inside the daemon.
+    public var http: HTTPSettings
 
     public init(store: StoreSettings = .init(), analysis: AnalysisSettings = .init(),
                 daemon: ServiceSettings = .init(), watches: [WatchSettings],
-                alerts: RuleSettings = .init(), hooks: [HookConfig] = []) {
+                alerts: RuleSettings = .init(), hooks: [HookConfig] = [], http: HTTPSettings = .init()) {
         self.store = store; self.analysis = analysis; self.daemon = daemon
-        self.watches = watches; self.alerts = alerts; self.hooks = hooks
+        self.watches = watches; self.alerts = alerts; self.hooks = hooks; self.http = http
     }
 }
 
@@ -25,10 +27,24 @@ public struct DaemonConfig: Sendable, Equatable {
 public struct StoreSettings: Sendable, Equatable {
     /// SQLite file; nil means the store's built-in default (or `wwmon daemon --store`).
     public var path: String?
-    /// `[store.retention]`; empty: everything is kept.
+    /// Keep layers' eigenvalues for the dashboard's ESD plots, thinned by this rule; nil (`esd = false`) keeps none.
+    public var spectra: SpectrumRetention?
+    /// `[store.retention]`: which checkpoints' history is kept; empty: all of it.
     public var retention: RetentionPolicy
-    public init(path: String? = nil, retention: RetentionPolicy = .init()) {
-        self.path = path; self.retention = retention
+    public init(path: String? = nil, spectra: SpectrumRetention? = SpectrumRetention(),
+                retention: RetentionPolicy = .init()) {
+        self.path = path; self.spectra = spectra; self.retention = retention
+    }
+}
+
+/// `[http]`
+public struct HTTPSettings: Sendable, Equatable {
+    /// `HOST:PORT` to serve the dashboard, `/api/v1` and `/metrics` on; nil serves nothing.
+    public var listen: String?
+    /// Per-layer alpha series in `/metrics` (one series per layer and run: cardinality).
+    public var layerMetrics: Bool
+    public init(listen: String? = nil, layerMetrics: Bool = true) {
+        self.listen = listen; self.layerMetrics = layerMetrics
     }
 }
 
@@ -98,6 +114,8 @@ public struct WatchSettings: Sendable, Equatable {
     /// Whether a file symlink in a run may point outside the watched root (directory symlinks
     /// are never followed).
     public var symlinksOutsideRoot: Bool
+    /// `tags = {…}`: set on every run of this root (a `wwmon tag` of the same key wins).
+    public var tags: [String: String] = [:]
 
     public init(path: String, run: String? = nil, runsInSubdirectories: Bool = false,
                 settleSeconds: Double = 5, mode: WatchMode = .auto,

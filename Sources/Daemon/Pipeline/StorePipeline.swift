@@ -14,21 +14,24 @@ public struct StorePipeline: CheckpointPipeline {
         var seconds: Double
     }
 
-    public struct Changed: Error, CustomStringConvertible {
-        public var path: String
-        public var description: String { "\(path) changed while it was being analysed" }
-    }
-
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
         var analyzers: Analyzers
         var alerts: AlertPipeline?
+        var tags: RunTags
+        /// `[store] esd`: which checkpoints keep their eigenvalues.
+        var spectra: SpectrumRetention?
+        /// `[store.retention]`, applied by `maintenance()`.
         var retention: RetentionPolicy
-        init(analyzers: Analyzers, alerts: AlertPipeline?, retention: RetentionPolicy) {
-            self.analyzers = analyzers; self.alerts = alerts; self.retention = retention
+        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?,
+             retention: RetentionPolicy) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+            self.retention = retention
         }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?, retention: RetentionPolicy) {
-            self.analyzers = analyzers; self.alerts = alerts; self.retention = retention
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?,
+                 retention: RetentionPolicy) {
+            self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+            self.retention = retention
         }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
@@ -42,10 +45,12 @@ public struct StorePipeline: CheckpointPipeline {
     public let store: HistoryStore
     let current: Current
     let logger: Logger
+    let metrics: DaemonMetrics
 
-    public init(store: HistoryStore, config: DaemonConfig, logger: Logger) {
-        self.store = store; self.logger = logger
-        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+    public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
+        self.store = store; self.logger = logger; self.metrics = metrics
+        current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          tags: RunTags(config), spectra: config.store.spectra,
                           retention: config.store.retention)
     }
 
@@ -61,15 +66,19 @@ public struct StorePipeline: CheckpointPipeline {
         return Analyzers(global: make(c.analysis.ww), byRoot: byRoot)
     }
 
-    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger) -> AlertPipeline {
+    static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger, _ metrics: DaemonMetrics) -> AlertPipeline {
+        // The caller's logger all the way down (`wwmon ingest` passes a quiet one: its alert
+        // lines would otherwise fill a pipe nobody reads while it runs).
         let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
-                             dispatcher: HookDispatcher(hooks: c.hooks, sink: alertStore, logger: logger),
+                             dispatcher: HookDispatcher(hooks: c.hooks, sink: CountingHookSink(inner: alertStore, metrics: metrics),
+                                                        logger: logger),
                              logger: logger)
     }
 
     public func reconfigure(_ config: DaemonConfig) async {
-        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger),
+        await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
+                          tags: RunTags(config), spectra: config.store.spectra,
                           retention: config.store.retention)
     }
 
@@ -140,13 +149,22 @@ public struct StorePipeline: CheckpointPipeline {
 
     public func record(_ a: Analysed, for job: AnalysisJob) async throws -> RecordSummary {
         let outcome = try store.record(run: job.run, root: job.rootForStore, report: a.report,
-                                       identity: a.identity, durationSeconds: a.seconds)
+                                       identity: a.identity, durationSeconds: a.seconds,
+                                       spectra: await current.spectra)
         switch outcome {
         case .duplicate:
             return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
         case .alias(let id, let step):
+            // The alias may have given the point a better step: judge the run in step order again.
+            if let alerts = await current.alerts {
+                do { try await alerts.reevaluate(run: job.run) } catch {
+                    logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
+                }
+            }
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
+            await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)
+            metrics.analysed(seconds: a.seconds)
             let step = try store.step(ofCheckpoint: id)
             if let alerts = await current.alerts {
                 do {

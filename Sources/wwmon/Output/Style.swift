@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Views
 
 /// Terminal styling: colour only on a terminal and only when NO_COLOR is unset or empty
 /// (https://no-color.org). Everything machine-readable stays uncoloured regardless.
@@ -55,17 +56,8 @@ enum Text {
         return "\(v)"
     }
 
-    /// RFC 3339 in UTC, e.g. 2026-11-29T02:20:46Z. Hand-written on gmtime_r because
-    /// Foundation's ISO8601 formatting costs ~10 µs a call on Linux, which dominated
-    /// `history` over thousands of checkpoints.
-    static func time(_ d: Date) -> String {
-        var t = time_t(d.timeIntervalSince1970.rounded(.down))
-        var tm = tm()
-        guard gmtime_r(&t, &tm) != nil else { return d.ISO8601Format() }
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tm.tm_year + 1900)-\(two(tm.tm_mon + 1))-\(two(tm.tm_mday))T"
-            + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec))Z"
-    }
+    /// RFC 3339 in UTC (the machine outputs' format, `Views/RFC3339.swift`).
+    static func time(_ d: Date) -> String { RFC3339.string(d) }
 
     static func step(_ s: Int?) -> String { s.map(String.init) ?? "-" }
 }

@@ -1,26 +1,27 @@
 import Foundation
 
 /// JSON for machines: snake_case keys (set by each row's CodingKeys), RFC 3339 times, `null`
-/// for non-finite numbers, keys sorted so output is stable and diffable.
-enum MachineJSON {
-    static func encoder(pretty: Bool) -> JSONEncoder {
+/// for non-finite numbers, keys sorted so output is stable and diffable. The CLI's `--json`
+/// and the web API's `/api/v1` both write through here, so the two cannot drift.
+public enum MachineJSON {
+    public static func encoder(pretty: Bool) -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
                                     : [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
-            try c.encode(Text.time(date))
+            try c.encode(RFC3339.string(date))
         }
         return e
     }
 
     /// `--json`: one array.
-    static func array<T: Encodable>(_ items: [T]) throws -> String {
+    public static func array<T: Encodable>(_ items: [T]) throws -> String {
         String(decoding: try encoder(pretty: true).encode(items), as: UTF8.self) + "\n"
     }
 
     /// `--ndjson`: one compact object per line (also what `--follow` streams).
-    static func lines<T: Encodable>(_ items: [T]) throws -> String {
+    public static func lines<T: Encodable>(_ items: [T]) throws -> String {
         let e = encoder(pretty: false)
         return try items.map { String(decoding: try e.encode($0), as: UTF8.self) + "\n" }.joined()
     }
@@ -28,12 +29,12 @@ enum MachineJSON {
 
 extension KeyedEncodingContainer {
     /// Encodes an optional Double, writing `null` for nil, NaN and ±infinity; never omits the key.
-    mutating func encodeNumber(_ v: Double?, forKey key: Key) throws {
+    public mutating func encodeNumber(_ v: Double?, forKey key: Key) throws {
         if let v, v.isFinite { try encode(v, forKey: key) } else { try encodeNil(forKey: key) }
     }
 
     /// Encodes an optional value as `null` when absent (the contract keeps every key).
-    mutating func encodeOrNull<T: Encodable>(_ v: T?, forKey key: Key) throws {
+    public mutating func encodeOrNull<T: Encodable>(_ v: T?, forKey key: Key) throws {
         if let v { try encode(v, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
@@ -43,16 +44,18 @@ extension KeyedEncodingContainer {
 /// of a cold `wwmon history`. Same output conventions as `MachineJSON` (keys in the order
 /// given — callers pass them sorted — null for non-finite numbers, unescaped slashes).
 /// Bytes go into one growing buffer: String appends were the next cost.
-struct FlatJSON {
-    enum Value {
+public struct FlatJSON: Sendable {
+    public enum Value: Sendable {
         case string(String), int(Int), number(Double?), null
-        static func optional(_ s: String?) -> Value { s.map(Value.string) ?? .null }
+        public static func optional(_ s: String?) -> Value { s.map(Value.string) ?? .null }
     }
 
     /// Keys are our own snake_case literals: written as they are, never escaped.
-    var fields: [(StaticString, Value)]
+    public var fields: [(StaticString, Value)]
 
-    static func escape(_ s: String, into out: inout [UInt8]) {
+    public init(fields: [(StaticString, Value)]) { self.fields = fields }
+
+    public static func escape(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
@@ -70,11 +73,11 @@ struct FlatJSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         var out: [UInt8] = []; escape(s, into: &out); return String(decoding: out, as: UTF8.self)
     }
 
-    static func append(_ v: Value, to out: inout [UInt8]) {
+    public static func append(_ v: Value, to out: inout [UInt8]) {
         switch v {
         case .string(let s): escape(s, into: &out)
         case .int(let i): out.append(contentsOf: String(i).utf8)
@@ -86,7 +89,7 @@ struct FlatJSON {
 
     /// Appends the object: compact (`--ndjson`) or as JSONEncoder's `.prettyPrinted` lays out
     /// an array element.
-    func write(to out: inout [UInt8], pretty: Bool) {
+    public func write(to out: inout [UInt8], pretty: Bool) {
         // Byte-at-a-time appends: array literals here would allocate per row (thousands of rows).
         if pretty { out.append(32); out.append(32) }
         out.append(UInt8(ascii: "{"))
@@ -104,11 +107,11 @@ struct FlatJSON {
     }
 
     /// One line, as `--ndjson` prints it.
-    var compact: String {
+    public var compact: String {
         var b: [UInt8] = []; write(to: &b, pretty: false); return String(decoding: b, as: UTF8.self)
     }
 
-    static func array(_ rows: [FlatJSON]) -> String {
+    public static func array(_ rows: [FlatJSON]) -> String {
         var out: [UInt8] = Array("[\n".utf8)
         out.reserveCapacity(rows.count * 240)
         for (i, r) in rows.enumerated() {
@@ -119,7 +122,7 @@ struct FlatJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func lines(_ rows: [FlatJSON]) -> String {
+    public static func lines(_ rows: [FlatJSON]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(rows.count * 180)
         for r in rows { r.write(to: &out, pretty: false); out.append(10) }

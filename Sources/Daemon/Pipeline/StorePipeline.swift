@@ -46,9 +46,12 @@ public struct StorePipeline: CheckpointPipeline {
     let current: Current
     let logger: Logger
     let metrics: DaemonMetrics
+    /// Analyses in progress, for STATUS= and `wwmon runs`.
+    let progress: ProgressBoard
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
         self.store = store; self.logger = logger; self.metrics = metrics
+        progress = ProgressBoard(store: store, logger: logger)
         current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
                           tags: RunTags(config), spectra: config.store.spectra,
                           retention: config.store.retention)
@@ -94,7 +97,12 @@ public struct StorePipeline: CheckpointPipeline {
             logger.error("alert reminders failed: \(error)")
         }
         _ = RetentionPass(policy: await current.retention).run(on: store, now: Date(), logger: logger)
+        do { try store.clearAbandonedProgress() } catch {
+            logger.debug("progress rows of ended processes not cleared", metadata: ["error": "\(error)"])
+        }
     }
+
+    public func progressStatus() async -> String? { progress.statusText() }
 
     public func isRecorded(_ job: AnalysisJob) async throws -> Bool {
         try store.isRecorded(job.identity)
@@ -133,9 +141,11 @@ public struct StorePipeline: CheckpointPipeline {
             report = given
         } else {
             let contents = try job.opened?.contents ?? CheckpointReader.open(path)
+            let board = progress, run = job.run
+            defer { board.finish(path: path) }
             report = try await analyzer.analyze(contents, reuse: { key in
                 (try? store.layerReports(forHashes: [key]))?[key]
-            })
+            }, progress: { board.update(run: run, path: path, done: $0, total: $1) })
         }
         let d = ContinuousClock.now - start
         // The step is the readers' (framework, optimizer, file name); none: the store numbers

@@ -41,10 +41,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         let report: CheckpointReport
         let line = ProgressLine()
+        var progress: Analyzer.Progress?
+        if line.enabled { progress = { @Sendable done, total in line.update(done: done, total: total) } }
         do {
             defer { line.clear() }
             report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze"))
-                .analyze(path: path, progress: line.enabled ? { line.update(done: $0, total: $1) } : nil)
+                .analyze(path: path, progress: progress)
         } catch {
             throw RuntimeError("\(error)")
         }

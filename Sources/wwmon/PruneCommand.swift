@@ -2,6 +2,7 @@ import ArgumentParser
 import Daemon
 import Foundation
 import Store
+import Views
 
 /// `wwmon prune`: applies retention rules now (the daemon applies `[store.retention]` itself,
 /// a few seconds per maintenance tick); `--dry-run` lists what would go and changes nothing.

@@ -32,7 +32,7 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// An alert's identity: rule, run and layer ("" for run-level rules).
-public struct Fingerprint: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct AlertFingerprint: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var rule: AlertRule
     public var run: String
     public var layer: String
@@ -51,7 +51,7 @@ public struct Fingerprint: Sendable, Hashable, Codable, Comparable, CustomString
 
 /// A rule's finding at one checkpoint: the condition holds now.
 public struct AlertCondition: Sendable, Equatable {
-    public var fingerprint: Fingerprint
+    public var fingerprint: AlertFingerprint
     /// The metric judged: `alpha`, `mean_alpha`, `alpha_weighted`, `log_spectral_norm`, ...
     public var metric: String
     public var step: Int
@@ -59,7 +59,7 @@ public struct AlertCondition: Sendable, Equatable {
     public var threshold: Double?
     public var message: String
 
-    public init(fingerprint: Fingerprint, metric: String, step: Int, value: Double?,
+    public init(fingerprint: AlertFingerprint, metric: String, step: Int, value: Double?,
                 threshold: Double?, message: String) {
         self.fingerprint = fingerprint; self.metric = metric; self.step = step
         self.value = value; self.threshold = threshold; self.message = message
@@ -75,10 +75,10 @@ public struct Evaluation: Sendable, Equatable {
     public var conditions: [AlertCondition]
     /// Alerts whose value is back inside by the resolve margin: a firing one resolves at once
     /// (hysteresis; the others wait for `resolveAfter` clear checkpoints).
-    public var clearlyInside: Set<Fingerprint>
+    public var clearlyInside: Set<AlertFingerprint>
 
     public init(run: String, step: Int, evaluated: Set<AlertRule>, conditions: [AlertCondition],
-                clearlyInside: Set<Fingerprint> = []) {
+                clearlyInside: Set<AlertFingerprint> = []) {
         self.run = run; self.step = step; self.evaluated = evaluated; self.conditions = conditions
         self.clearlyInside = clearlyInside
     }

@@ -4,7 +4,7 @@ public enum AlertStatus: String, Sendable, Codable { case firing, resolved }
 
 /// One alert's current record (the store's `alerts` row).
 public struct AlertState: Sendable, Equatable, Codable {
-    public var fingerprint: Fingerprint
+    public var fingerprint: AlertFingerprint
     public var metric: String
     public var status: AlertStatus
     /// The checkpoint step of the latest condition (or the resolving checkpoint).
@@ -17,7 +17,7 @@ public struct AlertState: Sendable, Equatable, Codable {
     /// When hooks were last told about this alert (fire, repeat or resolve).
     public var lastSentAt: Date
 
-    public init(fingerprint: Fingerprint, metric: String, status: AlertStatus, step: Int,
+    public init(fingerprint: AlertFingerprint, metric: String, status: AlertStatus, step: Int,
                 value: Double?, threshold: Double?, message: String, firedAt: Date,
                 resolvedAt: Date?, lastSentAt: Date) {
         self.fingerprint = fingerprint; self.metric = metric; self.status = status; self.step = step
@@ -53,10 +53,10 @@ public struct AlertEvent: Sendable, Equatable, Codable {
 /// returns later fires afresh.
 public struct AlertBook: Sendable, Equatable {
     /// Firing alerts by fingerprint.
-    public private(set) var active: [Fingerprint: AlertState]
+    public private(set) var active: [AlertFingerprint: AlertState]
     /// Consecutive evaluations a firing alert's condition has been absent (hysteresis). Kept
     /// in memory: after a restart an alert needs its full `resolveAfter` again, the safe side.
-    public private(set) var clearStreak: [Fingerprint: Int] = [:]
+    public private(set) var clearStreak: [AlertFingerprint: Int] = [:]
 
     public init(active: [AlertState] = []) {
         self.active = Dictionary(active.filter { $0.status == .firing }.map { ($0.fingerprint, $0) },
@@ -70,7 +70,7 @@ public struct AlertBook: Sendable, Equatable {
     public mutating func apply(_ e: Evaluation, now: Date, repeatInterval: Double,
                                resolveAfter: Int = 1) -> [AlertEvent] {
         var events: [AlertEvent] = []
-        var holding = Set<Fingerprint>()
+        var holding = Set<AlertFingerprint>()
         for c in e.conditions.sorted(by: { $0.fingerprint < $1.fingerprint }) {
             guard holding.insert(c.fingerprint).inserted else { continue }
             clearStreak[c.fingerprint] = nil
@@ -145,7 +145,7 @@ extension AlertEvent {
     /// The synthetic event `wwmon hook test` sends: rule `test`, plausible values, no store row.
     public static func test(hook: String, now: Date) -> AlertEvent {
         let a = AlertState(
-            fingerprint: Fingerprint(rule: .test, run: "wwmon-hook-test", layer: "model.layers.0.mlp"),
+            fingerprint: AlertFingerprint(rule: .test, run: "wwmon-hook-test", layer: "model.layers.0.mlp"),
             metric: "alpha", status: .firing, step: 0, value: 1.5, threshold: 2.0,
             message: "wwmon hook test: a synthetic event for hook '\(hook)'; nothing is wrong.",
             firedAt: now, resolvedAt: nil, lastSentAt: now)

@@ -68,7 +68,7 @@ public struct HookRunRecord: Sendable, Equatable {
     }
     public var hook: String
     /// The events this invocation carried, in queue order.
-    public var alerts: [Fingerprint]
+    public var alerts: [AlertFingerprint]
     public var eventKinds: [AlertEvent.Kind]
     public var startedAt: Date
     public var durationSeconds: Double

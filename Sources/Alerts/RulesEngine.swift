@@ -12,7 +12,7 @@ public struct RulesEngine: Sendable {
         switch input.outcome {
         case .failed(let path, let error):
             let c = AlertCondition(
-                fingerprint: Fingerprint(rule: .checkpointError, run: input.run),
+                fingerprint: AlertFingerprint(rule: .checkpointError, run: input.run),
                 metric: "checkpoint", step: input.step, value: nil, threshold: nil,
                 message: "checkpoint \(path) could not be analysed: \(error)")
             return Evaluation(run: input.run, step: input.step, evaluated: AlertRule.onFailure,
@@ -44,7 +44,7 @@ private struct Context {
 
     func condition(_ rule: AlertRule, layer: String = "", metric: String, value: Double?,
                    threshold: Double?, _ message: String) -> AlertCondition {
-        AlertCondition(fingerprint: Fingerprint(rule: rule, run: run, layer: layer),
+        AlertCondition(fingerprint: AlertFingerprint(rule: rule, run: run, layer: layer),
                        metric: metric, step: step, value: value, threshold: threshold,
                        message: message)
     }
@@ -73,18 +73,18 @@ private struct Context {
     }
 
     /// Level alerts whose value is back inside by `resolveMargin` (hysteresis, AlertBook.apply).
-    func clearlyInside() -> Set<Fingerprint> {
+    func clearlyInside() -> Set<AlertFingerprint> {
         let m = t.resolveMargin
-        var out: Set<Fingerprint> = []
+        var out: Set<AlertFingerprint> = []
         for r in rows where r.isFitted && r.alpha >= t.alphaMin + m && r.alpha <= t.alphaMax - m {
-            out.insert(Fingerprint(rule: .alphaOutOfRange, run: run, layer: r.alertKey))
+            out.insert(AlertFingerprint(rule: .alphaOutOfRange, run: run, layer: r.alertKey))
         }
         let fitted = rows.filter(\.isFitted)
         if !fitted.isEmpty, fitted.map(\.alpha).reduce(0, +) / Double(fitted.count) >= t.meanAlphaMin + m {
-            out.insert(Fingerprint(rule: .meanAlphaLow, run: run))
+            out.insert(AlertFingerprint(rule: .meanAlphaLow, run: run))
         }
         // Analysed at all: the checkpoint-error alert has nothing left to wait for.
-        out.insert(Fingerprint(rule: .checkpointError, run: run))
+        out.insert(AlertFingerprint(rule: .checkpointError, run: run))
         return out
     }
 

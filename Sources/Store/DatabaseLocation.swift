@@ -3,8 +3,6 @@ import Foundation
 /// Where the history database lives: `--db PATH` > `WWMON_DB` > `$XDG_STATE_HOME/wwmon/wwmon.db`
 /// > `~/.local/state/wwmon/wwmon.db`. The service passes `/var/lib/wwmon/wwmon.db` explicitly.
 public enum DatabaseLocation {
-    public static let servicePath = "/var/lib/wwmon/wwmon.db"
-
     public static func resolve(explicit: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let explicit, !explicit.isEmpty { return explicit }

@@ -33,6 +33,12 @@ public enum ReferenceFixtures {
         try Data(contentsOf: expected(stem, kind))
     }
 
+    /// The `layers` rows of `expected/<stem>.details.json`, decoded as `Row` (e.g. LayerReport,
+    /// whose coding keys are WW's column names).
+    public static func expectedRows<Row: Decodable>(_ stem: String, as: Row.Type = Row.self) throws -> [Row] {
+        try JSONDecoder().decode(ExpectedDetails<Row>.self, from: expectedData(stem, "details")).layers
+    }
+
     static func existing(_ url: URL) throws -> String {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw MissingFixture(path: url.path,
@@ -41,3 +47,6 @@ public enum ReferenceFixtures {
         return url.path
     }
 }
+
+/// The shape of WW's details JSON: `{"layers": [...]}`.
+struct ExpectedDetails<Row: Decodable>: Decodable { var layers: [Row] }

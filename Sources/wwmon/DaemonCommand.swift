@@ -19,8 +19,9 @@ struct DaemonCommand: AsyncParsableCommand {
         Runs in the foreground until SIGTERM/SIGINT (graceful: no partial rows); SIGHUP re-reads \
         the configuration (a bad file is rejected and the running one kept). Under systemd it \
         speaks sd_notify (READY, STATUS, WATCHDOG, RELOADING, STOPPING) and logs to the journal \
-        with structured fields (metadata key run -> WWMON_RUN; see README). The database is --db, else $WWMON_DB, else [store] path, else the default \
-        of `wwmon --help`.
+        with structured fields (metadata key run -> WWMON_RUN). The database is --db, else \
+        $WWMON_DB, else [store] path, else $XDG_STATE_HOME/wwmon/wwmon.db, else \
+        ~/.local/state/wwmon/wwmon.db.
         """)
 
     @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "path"))

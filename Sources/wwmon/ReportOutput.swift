@@ -19,7 +19,7 @@ enum ReportOutput {
                 switch col.get(r) {
                 case .int(let v): "\(v)"
                 case .real(let v): num(v)
-                case .text(let v): quote(v)
+                case .text(let v): CSV.field(v)
                 case .null: ""
                 }
             }.joined(separator: ",") + "\n"
@@ -30,23 +30,17 @@ enum ReportOutput {
     static func table(_ report: CheckpointReport, perSlice: Bool) -> String {
         let head = ["id", "name", "type", "N", "M", "alpha", "alpha_w", "log_spec", "stable_rank", "D",
                     "spikes", "warning"] + (perSlice ? ["slice"] : [])
-        var rows = [head]
+        var table = Table(head, left: [1, 2, 11])
         for r in report.layers {
             // Names and reasons come from files: escaped, like every table's cells (Output/Table.swift).
             var line = ["\(r.layerID)", LogText.escape(r.name), r.layerType, "\(r.N)", "\(r.M)", fixed(r.alpha),
                         fixed(r.alphaWeighted), fixed(r.logSpectralNorm), fixed(r.stableRank, 2), fixed(r.D),
                         "\(r.numPLSpikes)", r.status == "success" ? note(r) : "failed: \(LogText.escape(r.reason ?? ""))"]
             if perSlice { line.append("\(r.sliceID ?? 0)") }
-            rows.append(line)
+            table.add(line)
         }
-        let widths = head.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var out = ""
-        for row in rows {
-            out += row.enumerated().map { c, v in
-                c == 1 || c == 2 || c == row.count - 1 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - v.count) + v
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-        }
+        // Plain text: `analyze` output is compared with WW's and piped; no colour codes.
+        var out = table.render(Style(color: false))
         let s = report.summary
         out += "\nsummary: ⟨alpha⟩ \(fixed(s.alpha))  ⟨alpha_weighted⟩ \(fixed(s.alphaWeighted))"
         out += "  ⟨log_spectral_norm⟩ \(fixed(s.logSpectralNorm))  ⟨log_norm⟩ \(fixed(s.logNorm))"
@@ -73,8 +67,4 @@ enum ReportOutput {
         v.isFinite ? String(format: "%.\(digits)f", v) : (v.isNaN ? "-" : (v > 0 ? "inf" : "-inf"))
     }
 
-    static func quote(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
 }

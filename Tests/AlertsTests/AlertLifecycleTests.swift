@@ -5,11 +5,11 @@ import Testing
 /// The firing/resolved state machine over an explicit clock.
 @Suite struct AlertLifecycleTests {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
-    let fp = Fingerprint(rule: .alphaOutOfRange, run: "r", layer: "l")
+    let fp = AlertFingerprint(rule: .alphaOutOfRange, run: "r", layer: "l")
 
     func eval(_ holds: Bool, run: String = "r", step: Int = 1, value: Double = 1.5) -> Evaluation {
         Evaluation(run: run, step: step, evaluated: AlertRule.onAnalysis,
-                   conditions: holds ? [AlertCondition(fingerprint: Fingerprint(rule: .alphaOutOfRange, run: run, layer: "l"),
+                   conditions: holds ? [AlertCondition(fingerprint: AlertFingerprint(rule: .alphaOutOfRange, run: run, layer: "l"),
                                                        metric: "alpha", step: step, value: value,
                                                        threshold: 2, message: "low")] : [])
     }

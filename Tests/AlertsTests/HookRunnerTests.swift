@@ -17,7 +17,7 @@ func scratchDir() throws -> URL {
 func event(run: String = "run-a", layer: String = "enc.0.q", message: String = "alpha low",
            kind: AlertEvent.Kind = .fired, step: Int = 100, at: Date = Date()) -> AlertEvent {
     AlertEvent(kind: kind,
-               alert: AlertState(fingerprint: Fingerprint(rule: .alphaOutOfRange, run: run, layer: layer),
+               alert: AlertState(fingerprint: AlertFingerprint(rule: .alphaOutOfRange, run: run, layer: layer),
                                  metric: "alpha", status: kind == .resolved ? .resolved : .firing,
                                  step: step, value: 1.5, threshold: 2, message: message, firedAt: at,
                                  resolvedAt: kind == .resolved ? at : nil, lastSentAt: at),

@@ -85,7 +85,7 @@ import Testing
         let eng = RulesEngine(settings: settings)
         let strict = eng.evaluate(RuleInput(run: "strict", step: 1, outcome: .analysed(rows: rows, summary: summary()), history: []))
         let other = eng.evaluate(RuleInput(run: "other", step: 1, outcome: .analysed(rows: rows, summary: summary()), history: []))
-        #expect(strict.conditions.map(\.fingerprint) == [Fingerprint(rule: .alphaOutOfRange, run: "strict", layer: "l")])
+        #expect(strict.conditions.map(\.fingerprint) == [AlertFingerprint(rule: .alphaOutOfRange, run: "strict", layer: "l")])
         #expect(strict.conditions[0].threshold == 3.5)
         #expect(other.conditions.isEmpty)
     }

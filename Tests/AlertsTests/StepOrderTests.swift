@@ -68,7 +68,7 @@ import Testing
 /// Hysteresis in the lifecycle: resolve after K clear checkpoints, or at once when clearly inside.
 @Suite struct HysteresisTests {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
-    let fp = Fingerprint(rule: .alphaDrift, run: "r", layer: "l")
+    let fp = AlertFingerprint(rule: .alphaDrift, run: "r", layer: "l")
 
     func eval(_ holds: Bool, clear: Bool = false) -> Evaluation {
         Evaluation(run: "r", step: 1, evaluated: AlertRule.onAnalysis,
@@ -109,7 +109,7 @@ import Testing
             let rows = [row("l", alpha: a)]
             return engine.evaluate(RuleInput(run: "r", step: 1, outcome: .analysed(rows: rows, summary: Summary(rows: rows, skipped: 0)),
                                              history: [])).clearlyInside
-                .contains(Fingerprint(rule: .alphaOutOfRange, run: "r", layer: "l"))
+                .contains(AlertFingerprint(rule: .alphaOutOfRange, run: "r", layer: "l"))
         }
         #expect(!inside(2.1) && inside(2.3) && !inside(5.9) && inside(5.7))
     }

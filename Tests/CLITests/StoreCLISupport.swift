@@ -41,11 +41,8 @@ enum StoreCLI {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
-    private struct Details: Decodable { var layers: [LayerReport] }
-
     static func layers(_ name: String) throws -> [LayerReport] {
-        let data = try ReferenceFixtures.expectedData(name, "details")
-        return try JSONDecoder().decode(Details.self, from: data).layers
+        try ReferenceFixtures.expectedRows(name)
     }
 
     /// Writes a `wwmon analyze --format json` report of WW's rows for `name` (optionally the
@@ -66,17 +63,11 @@ enum StoreCLI {
         return url
     }
 
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wwmon-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func tempDir() throws -> URL { try TemporaryDirectory.make("wwmon-cli") }
 
     @discardableResult
     static func file(_ dir: URL, _ name: String, bytes: Int) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try Data(repeating: 1, count: bytes).write(to: url)
-        return url.path
+        try TemporaryDirectory.file(dir, name, bytes: bytes, fill: 1)
     }
 
     static func jsonArray(_ text: String) throws -> [[String: Any]] {

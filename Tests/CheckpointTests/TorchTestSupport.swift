@@ -1,17 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Checkpoint
 
 /// Paths of the committed fixtures (written by scripts/gen_fixtures.py).
 enum Fixtures {
-    static let repoRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
-            dir = dir.deletingLastPathComponent()
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
+    static let repoRoot = RepositoryPaths.root
     static let torch = repoRoot.appendingPathComponent("Tests/Fixtures/torch")
     static func path(_ rel: String) -> String { torch.appendingPathComponent(rel).path }
 

@@ -7,12 +7,9 @@ import TestSupport
 /// Real WeightWatcher 0.7.7 output (Tests/Fixtures/reference) turned into reports, and temp dirs.
 enum Fixtures {
 
-    private struct Details: Decodable { var layers: [LayerReport] }
-
     /// The rows WW produced for `case` (e.g. `c_mixed_f32__st`).
     static func layers(_ name: String) throws -> [LayerReport] {
-        let data = try ReferenceFixtures.expectedData(name, "details")
-        return try JSONDecoder().decode(Details.self, from: data).layers
+        try ReferenceFixtures.expectedRows(name)
     }
 
     static func report(_ name: String, path: String, step: Int?, hashes: [String: String] = [:]) throws -> CheckpointReport {
@@ -24,19 +21,12 @@ enum Fixtures {
     }
 
     /// A fresh directory under the system temp dir, removed by the caller's `defer`.
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("wwmon-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func tempDir() throws -> URL { try TemporaryDirectory.make("wwmon-store") }
 
     /// Writes `bytes` to a real file so it has a real identity (size, mtime, inode, device).
     @discardableResult
     static func file(_ dir: URL, _ name: String, bytes: Int) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try Data(repeating: 7, count: bytes).write(to: url)
-        return url.path
+        try TemporaryDirectory.file(dir, name, bytes: bytes, fill: 7)
     }
 }
 

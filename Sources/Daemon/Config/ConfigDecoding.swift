@@ -66,10 +66,11 @@ extension KeyedDecodingContainer {
 }
 
 extension StoreSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case path, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
+    enum CodingKeys: String, CodingKey { case path, retention, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.string(.path)
+        retention = try c.contains(.retention) ? c.table(RetentionPolicy.self, .retention) : .init()
         if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
         let d = SpectrumRetention()
         let keepLast = try c.int(.esdKeepLast, atLeast: 1) ?? d.keepLast

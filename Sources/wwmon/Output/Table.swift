@@ -36,7 +36,10 @@ struct Table {
                 let padded = leftAligned.contains(i) ? c.text + (last ? "" : pad) : pad + c.text
                 parts.append(style.paint(padded, c.tone))
             }
-            return parts.joined(separator: "  ")
+            // Empty trailing cells leave only padding behind: no trailing blanks on a line.
+            var text = parts.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            return text
         }
         var out = style.paint(line(headers.map { Cell($0) }), .bold) + "\n"
         for row in rows { out += line(row) + "\n" }

@@ -213,7 +213,8 @@ struct ReliabilityProcessTests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root) + "\n[daemon]\nstop_timeout_seconds = 1\n")
         try d.start(verbose: true)
-        try Self.slowSafetensors(root + "/step_1.safetensors", layers: 24, side: 1000)
+        // Big enough (about 4 s on 2 fast cores) that a quiet machine does not finish it before the stop.
+        try Self.slowSafetensors(root + "/step_1.safetensors", layers: 40, side: 1500)
         let deadline = Date().addingTimeInterval(120)
         while !d.logText.contains("analysis start"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(d.logText.contains("analysis start"))
@@ -233,7 +234,8 @@ struct ReliabilityProcessTests {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root) + "\n[analysis]\ntime_limit_seconds = 1\n")
         try d.start()
-        try Self.slowSafetensors(root + "/step_1.safetensors", layers: 24, side: 1000)
+        // Big enough (about 4 s on 2 fast cores) that a quiet machine does not finish it within the limit.
+        try Self.slowSafetensors(root + "/step_1.safetensors", layers: 40, side: 1500)
         let rows = d.waitRows("r", 1, seconds: 180)
         #expect(rows.first?.error?.contains("timed out after 1 s") == true, "\(rows); log:\n\(d.logText)")
         #expect(d.stop() == 0)

@@ -52,10 +52,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "CompressNIO", package: "compress-nio"),
         ]),
-        // Alert rules over metric series, firing/resolved lifecycle, hook processes.
+        // Alert rules over metric series, firing/resolved lifecycle, hook processes. No GRDB:
+        // the alerts, hook_runs and hook_outbox SQL lives in Store (HistoryStore+Alerts.swift).
         .target(name: "Alerts", dependencies: [
             "Metrics", "Store",
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
@@ -69,10 +69,10 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         // The machine shapes of every query (`--json` and `/api/v1`): one encoder for both.
-        .target(name: "Views", dependencies: ["Metrics", "Analysis", "Store", "Alerts"]),
+        .target(name: "Views", dependencies: ["Metrics", "Analysis", "Store", "Alerts", "Ranking"]),
         // `wwmon serve`: pages with inline SVG, the JSON API, Prometheus `/metrics`.
         .target(name: "Web", dependencies: [
-            "Metrics", "Store", "Alerts", "Views",
+            "Metrics", "Store", "Alerts", "Views", "Ranking",
             // swift-metrics' `Metrics` module would clash with ours; Hummingbird's copy is renamed.
             .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["TestSupport", "Store", "Metrics", "Analysis"]),
         .testTarget(name: "AlertsTests", dependencies: ["TestSupport", "Alerts", "Metrics", "Store", "Analysis"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "Store", "Checkpoint"]),
-        .testTarget(name: "WebTests", dependencies: ["TestSupport", "Web", "Views", "Store", "Metrics", "Analysis"]),
+        .testTarget(name: "WebTests", dependencies: ["TestSupport", "Web", "Views", "Store", "Metrics", "Analysis", "Ranking"]),
         // Runs the built `wwmon` binary as a process.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "wwmon", "Store", "Analysis", "Metrics", "Alerts", "Views"]),
     ]

@@ -12,6 +12,15 @@ Writes Tests/Fixtures/options/ (committed, small):
                               that clip_xmax clips some layers and leaves others
   expected/<case>.ww.json     WW's analyze(model=<folder>, **kwargs) rows and get_summary(),
                               with the exact call, for each case in CASES
+  randomize/model.safetensors small layers for randomize=True: one with a few outsized
+                              weights (correlation traps), a wide (out < in) one, a square
+                              one (Q = 1, quarter circle), a pooled conv with < 100 and one with
+                              ≥ 100 components (5 shuffles vs 1)
+  expected/randomize_<layer_id>.ww.json  one layer's WW row with randomize=True, and the
+                              permutations WW's np.random.shuffle applied, in call order
+                              (uint16 little-endian, base64), which the test replays
+  expected/randomize_seeds.ww.json       the random columns of two layers over 40 seeds
+                              (np.random.seed(k)), for the distribution-level test
 Numbers the tests compare: every column of the rows, 1e-6 relative; ints and strings exact.
 """
 import json
@@ -76,6 +85,71 @@ def fingers_model(rng):
     return {k: torch.from_numpy(np.ascontiguousarray(v).astype(np.float32)) for k, v in layers.items()}
 
 
+def randomize_model(rng):
+    trap = rng.standard_normal((60, 30)) / math.sqrt(60)
+    for (i, j, v) in [(3, 7, 4.0), (40, 11, -3.5), (10, 20, 3.0)]:
+        trap[i, j] = v   # outsized weights: spikes of the shuffled ESD (num_traps > 0)
+    layers = {
+        "trap.weight": trap,
+        "wide.weight": rng.standard_normal((24, 40)) / 5,
+        "square.weight": rng.standard_normal((32, 32)) / 6,
+        "conv_small.weight": rng.standard_normal((12, 6, 3, 3)) / 5,
+        "conv_big.weight": rng.standard_normal((16, 12, 3, 3)) / 5,
+    }
+    return {k: torch.from_numpy(np.ascontiguousarray(v).astype(np.float32)) for k, v in layers.items()}
+
+
+class RecordShuffles:
+    """np.random.shuffle as WW calls it, drawing the same permutation from the same global
+    generator (x[:] = x[permutation(n)] consumes exactly what shuffle(x) does) and keeping it."""
+    def __init__(self):
+        self.perms = []
+        self.orig = np.random.shuffle
+
+    def __enter__(self):
+        def shuffle(x):
+            p = np.random.permutation(len(x))
+            x[:] = x[p]
+            self.perms.append(p)
+        np.random.shuffle = shuffle
+        return self
+
+    def __exit__(self, *a):
+        np.random.shuffle = self.orig
+
+
+def gen_randomize(rng):
+    import base64
+    d = OUT / "randomize"
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    save_file(randomize_model(rng), str(d / "model.safetensors"))
+    ids = sorted(ww.WeightWatcher().analyze(model=str(d))["layer_id"].tolist())
+    for lid in ids:
+        np.random.seed(100 + lid)
+        with RecordShuffles() as rec:
+            details = ww.WeightWatcher().analyze(model=str(d), randomize=True, layers=[lid])
+        assert all(len(p) < 65536 for p in rec.perms)
+        write_json(OUT / "expected" / f"randomize_{lid}.ww.json", {
+            "case": f"randomize_{lid}", "kwargs": {"randomize": True, "layers": [lid]},
+            "call": "np.random.seed(100 + id); ww.WeightWatcher().analyze(model=<folder>, randomize=True, layers=[id])",
+            "weightwatcher_version": ww.__version__, "columns": list(details.columns),
+            "layers": [{c: _py(r[c]) for c in details.columns} for _, r in details.iterrows()],
+            "permutations": [base64.b64encode(p.astype("<u2").tobytes()).decode() for p in rec.perms]})
+    cols = ["rand_distance", "max_rand_eval", "ww_softrank", "ww_maxdist", "rand_sigma_mp", "num_traps"]
+    runs = {}
+    for k in range(40):
+        np.random.seed(k)
+        det = ww.WeightWatcher().analyze(model=str(d), randomize=True, layers=[ids[0], ids[2]])
+        for _, r in det.iterrows():
+            for c in cols:
+                runs.setdefault(r["name"], {}).setdefault(c, []).append(_py(r[c]))
+    write_json(OUT / "expected" / "randomize_seeds.ww.json", {
+        "call": "for k in range(40): np.random.seed(k); analyze(model=<folder>, randomize=True, layers=[...])",
+        "weightwatcher_version": ww.__version__, "layers": runs})
+
+
 def _py(x):
     if isinstance(x, (np.bool_, bool)):
         return bool(x)
@@ -113,6 +187,7 @@ def main():
     save_file(fingers_model(rng), str(d / "model.safetensors"))
     for name, kwargs in CASES.items():
         run_case(d, name, kwargs)
+    gen_randomize(np.random.default_rng(2718))
     clip = json.load(open(OUT / "expected" / "clip_xmax.ww.json"))
     fingers = [r["num_fingers"] for r in clip["layers"]]
     print("num_fingers per layer:", fingers)

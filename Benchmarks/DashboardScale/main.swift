@@ -74,15 +74,17 @@ let big = try HistoryStore(path: bigDB, readOnly: true)
 var html = ""
 let page = try time(args.repeats) { html = try DashboardPages.run(big, run: "scale") }
 let queries = try time(args.repeats) {
-    let cps = try big.checkpoints(run: "scale")
+    let cps = try big.dashboardPoints(run: "scale")
     let ids = stride(from: 0, to: cps.count, by: max(1, cps.count / 60)).map { cps[$0].id }
     _ = try big.layerMatrix(run: "scale", metric: .alpha, checkpointIDs: ids)
     _ = try big.compare(run: "scale", from: cps[cps.count - 2].step, to: cps.last!.step)
 }
+let fullRecords = try time(args.repeats) { _ = try big.checkpoints(run: "scale") }
 let bytes = html.utf8.count
 print("run page, \(args.checkpoints) checkpoints × \(args.layers) layers: \(String(format: "%.1f", page)) ms server-side (target < 200), "
       + "\(String(format: "%.2f", Double(bytes) / 1e6)) MB (target < 1.5); its store queries alone \(String(format: "%.1f", queries)) ms "
-      + "(page / queries = \(String(format: "%.2f", page / queries)))")
+      + "(page / queries = \(String(format: "%.2f", page / queries))); full checkpoint records alone, as `wwmon checkpoints` reads them, "
+      + "\(String(format: "%.1f", fullRecords)) ms")
 
 // 2. /metrics over many runs.
 let fleetDB = "\(args.dir)/fleet-\(args.runs).db"

@@ -56,26 +56,17 @@ public struct HistoryAlertStore: AlertStore, HookRunSink {
     }
 
     public func snapshots(run: String, before step: Int, limit: Int) async throws -> [CheckpointSnapshot] {
-        let records: [CheckpointRecord]
-        do { records = try store.checkpoints(run: run) } catch StoreError.unknownRun { return [] }
         // Newest version of each earlier step that was analysed.
-        var byStep: [Int: CheckpointRecord] = [:]
-        for r in records where r.step < step && r.status == .ok { byStep[r.step] = r }
-        let chosen = byStep.keys.sorted().suffix(limit).map { byStep[$0]! }
-        return try chosen.compactMap { r in
+        try store.analysedCheckpoints(run: run, before: step, last: limit).compactMap { r in
             guard let report = try store.report(of: r) else { return nil }
             return CheckpointSnapshot(step: r.step, rows: report.layers, summary: report.summary)
         }
     }
 
     public func analysed(run: String, last: Int) async throws -> [AnalysedCheckpoint] {
-        let records: [CheckpointRecord]
-        do { records = try store.checkpoints(run: run) } catch StoreError.unknownRun { return [] }
-        var byStep: [Int: CheckpointRecord] = [:]
-        for r in records where r.status == .ok { byStep[r.step] = r }
-        return try byStep.keys.sorted().suffix(last).compactMap { step in
-            guard let report = try store.report(of: byStep[step]!) else { return nil }
-            return AnalysedCheckpoint(step: step, rows: report.layers, summary: report.summary)
+        try store.analysedCheckpoints(run: run, last: last).compactMap { r in
+            guard let report = try store.report(of: r) else { return nil }
+            return AnalysedCheckpoint(step: r.step, rows: report.layers, summary: report.summary)
         }
     }
 

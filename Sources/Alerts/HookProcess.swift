@@ -196,6 +196,15 @@ struct Captured: Sendable {
                 let room = max(0, cap - c.kept.count)
                 c.kept += buf[0..<min(n, room)]
                 c.discarded += n - min(n, room)
+                // Never spin on a hook that prints without end: past the cap, read at most one
+                // pipe-full per 10 ms (the hook waits on its full pipe meanwhile), and always let
+                // other tasks run (this is the cooperative pool).
+                if c.discarded > 0 {
+                    do { try await Task.sleep(for: .milliseconds(10)) } catch { return c }
+                } else {
+                    await Task.yield()
+                    if Task.isCancelled { return c }
+                }
                 continue
             }
             if n == 0 { return c }

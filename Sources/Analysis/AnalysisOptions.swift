@@ -45,6 +45,7 @@ public struct AnalysisOptions: Sendable {
         }
         if ww.conv != .pooled { o["conv"] = ww.conv.rawValue }
         if ww.mpFit { o["mp_fit"] = "true" }
+        if ww.randomize { o["randomize"] = "true"; o["seed"] = "\(ww.seed)" }
         if ww.conv == .operator { o["input_size"] = "\(ww.inputSize)" }
         let s = selection, d = LayerSelection()
         if s.minEvals != d.minEvals { o["min_evals"] = "\(s.minEvals)" }

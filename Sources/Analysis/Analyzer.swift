@@ -14,9 +14,12 @@ public struct Analyzer: Sendable {
     }
 
     /// Opens the checkpoint at `path` (file or folder) and analyses every weight matrix.
-    public func analyze(path: String) async throws -> CheckpointReport {
-        try await analyze(try CheckpointReader.open(path))
+    public func analyze(path: String, progress: Progress? = nil) async throws -> CheckpointReport {
+        try await analyze(try CheckpointReader.open(path), progress: progress)
     }
+
+    /// Called as layers finish (from whichever task finished one): layers done, layers in all.
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
 
     /// Looks up the rows already computed for a tensor's content key (see `CheckpointInfo.tensorHashes`);
     /// the daemon answers from the store so frozen layers are not recomputed.
@@ -26,10 +29,13 @@ public struct Analyzer: Sendable {
     /// in flight are in memory) and computed in parallel within the memory budget. With `reuse`,
     /// each tensor's bytes are hashed first and a layer whose content was analysed before takes
     /// its earlier rows instead of being recomputed.
-    public func analyze(_ contents: CheckpointContents, reuse: Reuse? = nil) async throws -> CheckpointReport {
+    public func analyze(_ contents: CheckpointContents, reuse: Reuse? = nil,
+                        progress: Progress? = nil) async throws -> CheckpointReport {
         let (plans, skipped) = Self.plans(for: contents.tensors, options: options,
                                           everyArrayIsWeight: (contents.format == .npy || contents.format == .npz)
                                               && !contents.tensors.contains { $0.name.hasSuffix(".weight") })
+        let counter = LayerCounter(total: plans.count, report: progress)
+        counter.start()
         let limit = options.memoryLimitBytes ?? MemoryLimit.detect().bytes
         // Layers over the memory limit fail here, before a byte is read (issue 10, point 1).
         var rows: [Int: Computed] = [:]
@@ -43,6 +49,7 @@ public struct Analyzer: Sendable {
                              metadata: ["path": "\(job.tensor.file)", "tensor": "\(job.tensor.name)",
                                         "bytes": "\(need)", "limit": "\(limit)"])
                 rows[job.index] = Computed(rows: LayerMetrics.failedRows(job.plan, reason: e.description), key: nil, reused: false)
+                counter.advance()
             } else {
                 fits.append(job)
             }
@@ -62,7 +69,10 @@ public struct Analyzer: Sendable {
         if !solo.isEmpty {
             let done = try await BLASGate.shared.with(threads: cores) { () async throws -> [Int: Computed] in
                 var out: [Int: Computed] = [:]
-                for job in solo { out[job.index] = try await Self.compute(job, method: method, ww: ww, reuse: reuse) }
+                for job in solo {
+                    out[job.index] = try await Self.compute(job, method: method, ww: ww, reuse: reuse)
+                    counter.advance()
+                }
                 return out
             }
             rows.merge(done) { a, _ in a }
@@ -85,7 +95,7 @@ public struct Analyzer: Sendable {
                         }
                     }
                     var out: [Int: Computed] = [:]
-                    for try await (i, r) in group { out[i] = r }
+                    for try await (i, r) in group { out[i] = r; counter.advance() }
                     return out
                 }
             }

@@ -13,6 +13,8 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         case finished(AnalysisScheduler<Pipeline>.Finished)
         case timer
         case watchdog
+        /// Every few seconds: the STATUS= line follows an analysis in progress.
+        case progress
         case reload(Result<DaemonConfig, ConfigError>)
         case stop
     }
@@ -100,6 +102,13 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
                 }
             }
         }
+        // Owned here and cancelled below like the watchdog; sendStatus sends only a changed line.
+        let progressTask = Task { [input] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                input.yield(.progress)
+            }
+        }
         await start()
         // The catch-up may leave checkpoints settling and polled roots due: arm their deadlines
         // now, not only after the first event (a quiet folder may never send one).
@@ -110,6 +119,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
             armTimer()
         }
         watchdogTask?.cancel()
+        progressTask.cancel()
         timerTask?.cancel()
         await scheduler.shutdown(timeout: .seconds(clamping: config.daemon.stopTimeoutSeconds))
         forwardResults.cancel()
@@ -135,6 +145,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         case .finished(let f): await handleFinished(f)
         case .timer: await handleTimer()
         case .watchdog: notifier.watchdog()
+        case .progress: if await scheduler.runningCount > 0 || lastStatus?.contains("analysing ") == true { await sendStatus() }
         case .reload(let result): await reload(result)
         case .stop:
             stopped = true
@@ -506,6 +517,7 @@ public actor DaemonCore<Pipeline: CheckpointPipeline> {
         metrics.state(queued: queued, roots: roots.count, polled: polled)
         s += ", \(queued) queued"
         if let last = lastRecorded { s += ", last: \(last)" }
+        if let p = await pipeline.progressStatus() { s += ", " + p }
         return s
     }
 }

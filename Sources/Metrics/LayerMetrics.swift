@@ -6,7 +6,8 @@ public enum LayerMetrics {
     /// float64. Returns one row, or one per kernel position for conv2d with pool = false.
     public static func analyze(_ plan: LayerPlan, weights: consuming [Double],
                                method: SpectrumMethod = .gram,
-                               options: WWOptions = .init()) -> [LayerReport] {
+                               options: WWOptions = .init(),
+                               permutations: (any PermutationSource)? = nil) -> [LayerReport] {
         precondition(weights.count == plan.shape.reduce(1, *))
         // WW's scipy.linalg.svd(check_finite=True) raises on NaN/Inf and aborts the whole
         // analyze(); here only this layer fails, with the reason, and the rest goes on.
@@ -14,19 +15,25 @@ public enum LayerMetrics {
         if bad > 0 {
             return failedRows(plan, reason: "\(bad) non-finite weight value(s) (NaN or Inf)")
         }
+        var rng: any PermutationSource = permutations
+            ?? NumpyLegacyShuffle.forLayer(seed: options.seed, layerID: plan.layerID)
         do {
             switch plan.kind {
             case .dense:
+                // randomize shuffles the weights, which the SVD below overwrites: keep a copy then.
+                let original = options.randomize ? [RandomizeMatrix(values: copy weights, rows: plan.shape[0], cols: plan.shape[1])] : []
                 // In place: the widened tensor is LAPACK's scratch; no second copy of the layer.
                 let sv = try Spectrum.values(of: &weights, rows: plan.shape[0], cols: plan.shape[1], method: method)
-                return [row(plan, slices: [sv], sliceID: nil, options: options)]
+                var r = row(plan, slices: [sv], sliceID: nil, options: options)
+                if options.randomize { try randomize(&r, original, sv.lambda, plan, method, &rng) }
+                return [r]
             case .conv2d:
                 if let n = plan.operatorSize {
                     let sv = try ConvOperator.singularValues(kernel: weights, shape: plan.shape,
                                                              inputSize: n, method: method)
                     return [row(plan, slices: [sv], sliceID: nil, options: options)]
                 }
-                return try convRows(plan, weights, method: method, options: options)
+                return try convRows(plan, weights, method: method, options: options, rng: &rng)
             }
         } catch {
             return failedRows(plan, reason: "\(error)")
@@ -36,21 +43,55 @@ public enum LayerMetrics {
     /// Conv2D (out, in, kh, kw): one out×in matrix per kernel position, scaled by
     /// sqrt(conv2d_count / 2) (WW's conv2d_norm: 1/√2 pooled, √(rf/2) per slice).
     static func convRows(_ plan: LayerPlan, _ w: [Double], method: SpectrumMethod,
-                         options: WWOptions) throws -> [LayerReport] {
+                         options: WWOptions, rng: inout any PermutationSource) throws -> [LayerReport] {
         let (out, inp, kh, kw) = (plan.shape[0], plan.shape[1], plan.shape[2], plan.shape[3])
         let rf = kh * kw
         let scale = (plan.pool ? 0.5 : Double(rf) / 2).squareRoot()
         var slices: [SingularValues] = []
         var rows: [LayerReport] = []
         var m = [Double](repeating: 0, count: out * inp)
+        var mats: [RandomizeMatrix] = []
         for pos in 0..<rf {
             for o in 0..<out {
                 for i in 0..<inp { m[o * inp + i] = w[(o * inp + i) * rf + pos] * scale }
             }
+            let mat = options.randomize ? wwSlice(m, out: out, inp: inp) : nil
             let sv = try Spectrum.values(of: &m, rows: out, cols: inp, method: method)
-            if plan.pool { slices.append(sv) } else { rows.append(row(plan, slices: [sv], sliceID: pos, options: options)) }
+            if plan.pool {
+                slices.append(sv)
+                if let mat { mats.append(mat) }
+            } else {
+                var r = row(plan, slices: [sv], sliceID: pos, options: options)
+                if let mat { try randomize(&r, [mat], sv.lambda, plan, method, &rng) }
+                rows.append(r)
+            }
         }
-        return plan.pool ? [row(plan, slices: slices, sliceID: nil, options: options)] : rows
+        guard plan.pool else { return rows }
+        var r = row(plan, slices: slices, sliceID: nil, options: options)
+        if options.randomize {
+            try randomize(&r, mats, slices.flatMap(\.lambda).sorted(), plan, method, &rng)
+        }
+        return [r]
+    }
+
+    /// A conv slice as WW's `conv2D_Wmats` holds it (out×in, transposed when out < in): the
+    /// shuffles permute that flattened layout, so the same permutation means the same matrix.
+    static func wwSlice(_ m: [Double], out: Int, inp: Int) -> RandomizeMatrix {
+        guard out < inp else { return RandomizeMatrix(values: m, rows: out, cols: inp) }
+        var t = [Double](repeating: 0, count: m.count)
+        for o in 0..<out { for i in 0..<inp { t[i * out + o] = m[o * inp + i] } }
+        return RandomizeMatrix(values: t, rows: inp, cols: out)
+    }
+
+    /// Adds the randomize columns to a row.
+    static func randomize(_ r: inout LayerReport, _ mats: [RandomizeMatrix], _ evals: [Double], _ plan: LayerPlan,
+                          _ method: SpectrumMethod, _ rng: inout any PermutationSource) throws {
+        let x = try Randomize.run(mats: mats, evals: evals.sorted(), N: plan.N, M: plan.M, rng: &rng, method: method)
+        r.maxRandEval = x.maxRandEval; r.randDistance = x.randDistance
+        r.wwSoftrank = x.wwSoftrank; r.wwMaxdist = x.wwMaxdist
+        r.randNumSpikes = x.mp.numSpikes; r.numTraps = x.mp.numSpikes; r.randSigmaMP = x.mp.sigmaMP
+        r.randMPSoftrank = x.mp.mpSoftrank; r.randWScale = x.mp.wScale
+        r.randBulkMax = x.mp.bulkMax; r.randBulkMin = x.mp.bulkMin
     }
 
     /// One row from the spectra of the layer's matrices (pooled into one ESD).

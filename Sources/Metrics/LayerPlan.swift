@@ -36,13 +36,13 @@ public struct LayerPlan: Sendable, Equatable {
         for d in shape { elements = elements.multipliedReportingOverflow(by: d).overflow ? Int.max : elements * d }
         let side = min(shape[0], shape[1])
         let sliceBytes = kind == .conv2d ? shape[0].multipliedReportingOverflow(by: shape[1] * 8).partialValue : 0
-        var parts = [elements.multipliedReportingOverflow(by: 8), (sliceBytes, false),
-                     side.multipliedReportingOverflow(by: side * 8)]
+        var parts = [elements.multipliedReportingOverflow(by: 8)]
         if let n = operatorSize {
             // Per-frequency blocks (complex, as a real 2c_out×2c_in matrix) and N²·min(c) values.
-            parts = [elements.multipliedReportingOverflow(by: 8),
-                     (4 * shape[0]).multipliedReportingOverflow(by: shape[1] * 8),
-                     (n * n).multipliedReportingOverflow(by: side * 16)]
+            parts += [shape[0].multipliedReportingOverflow(by: shape[1] * 32),
+                      n.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: side * 16)]
+        } else {
+            parts += [(sliceBytes, false), side.multipliedReportingOverflow(by: side * 8)]
         }
         var total = 0
         for (v, o) in parts {

@@ -55,6 +55,18 @@ public struct LayerReport: Sendable, Equatable, Codable {
     public var wScale: Double? = nil
     public var bulkMax: Double? = nil
     public var bulkMin: Double? = nil
+    /// randomize = True (`RandomizedESD`). nil without the option.
+    public var maxRandEval: Double? = nil
+    public var randDistance: Double? = nil
+    public var wwSoftrank: Double? = nil
+    public var wwMaxdist: Double? = nil
+    public var randNumSpikes: Int? = nil
+    public var numTraps: Int? = nil
+    public var randSigmaMP: Double? = nil
+    public var randMPSoftrank: Double? = nil
+    public var randWScale: Double? = nil
+    public var randBulkMax: Double? = nil
+    public var randBulkMin: Double? = nil
 
     public init(layerID: Int, name: String, longname: String, layerType: String, N: Int, M: Int,
                 rf: Int, Q: Double, numEvals: Int, svMax: Double, svMin: Double, rankLoss: Int,

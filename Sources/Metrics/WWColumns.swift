@@ -87,6 +87,13 @@ public enum WWColumns {
         .optionalInt("num_spikes", \.numSpikes), .optionalReal("sigma_mp", \.sigmaMP),
         .optionalReal("mp_softrank", \.mpSoftrank), .optionalReal("W_scale", \.wScale),
         .optionalReal("bulk_max", \.bulkMax), .optionalReal("bulk_min", \.bulkMin),
+        // randomize = True
+        .optionalReal("max_rand_eval", \.maxRandEval), .optionalReal("rand_distance", \.randDistance),
+        .optionalReal("ww_softrank", \.wwSoftrank), .optionalReal("ww_maxdist", \.wwMaxdist),
+        .optionalInt("rand_num_spikes", \.randNumSpikes), .optionalInt("num_traps", \.numTraps),
+        .optionalReal("rand_sigma_mp", \.randSigmaMP), .optionalReal("rand_mp_softrank", \.randMPSoftrank),
+        .optionalReal("rand_W_scale", \.randWScale), .optionalReal("rand_bulk_max", \.randBulkMax),
+        .optionalReal("rand_bulk_min", \.randBulkMin),
         .optionalInt("slice_id", \.sliceID),
         .optionalText("reason", inCSV: false, \.reason),
     ]

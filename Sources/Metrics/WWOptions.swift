@@ -29,13 +29,20 @@ public struct WWOptions: Sendable, Equatable, Hashable, Codable {
     /// WW's `mp_fit`: adds the Marchenko–Pastur columns (num_spikes, sigma_mp, …). It changes
     /// no other column, so it is recorded but does not split series.
     public var mpFit: Bool
+    /// WW's `randomize`: adds the shuffled-ESD columns (rand_distance, num_traps, …). WW
+    /// shuffles with numpy's unseeded global generator; here each layer's shuffles come from a
+    /// generator seeded by `seed` (recorded with the checkpoint), so a result can be reproduced.
+    public var randomize: Bool
+    public var seed: UInt64
 
     public static let defaultInputSize = 32
 
     public init(fixFingers: FixFingers? = nil, maxFingers: Int = 10, fingerThresh: Double = 1.0,
-                conv: Conv = .pooled, inputSize: Int = WWOptions.defaultInputSize, mpFit: Bool = false) {
+                conv: Conv = .pooled, inputSize: Int = WWOptions.defaultInputSize, mpFit: Bool = false,
+                randomize: Bool = false, seed: UInt64 = 0) {
         self.fixFingers = fixFingers; self.maxFingers = maxFingers; self.fingerThresh = fingerThresh
         self.conv = conv; self.inputSize = inputSize; self.mpFit = mpFit
+        self.randomize = randomize; self.seed = seed
     }
 
     public var pool: Bool { conv != .slices }

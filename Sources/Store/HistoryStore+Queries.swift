@@ -107,7 +107,8 @@ extension HistoryStore {
         return records.map { r in
             var r = r
             r.training = training[r.id] ?? [:]
-            r.aliasPaths = aliases[r.id] ?? []
+            // The same path rewritten with the same bytes is an alias too (identity), not news.
+            r.aliasPaths = (aliases[r.id] ?? []).filter { $0 != r.path }
             return r
         }
     }
@@ -353,6 +354,24 @@ extension HistoryStore {
                 throw StoreError.sqlite(path: path, message: "checkpoint \(id) is not in the database")
             }
             return s
+        }
+    }
+}
+
+extension HistoryStore {
+    /// The run's newest `last` analysed checkpoints (one per step: its newest version) with a
+    /// step below `before` when given, oldest first. What the alert rules read per checkpoint:
+    /// an indexed query, so its cost does not grow with the run's length. Unknown run: none.
+    public func analysedCheckpoints(run: String, before: Int? = nil, last: Int) throws -> [CheckpointRecord] {
+        try reading { db in
+            guard let rid = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [run]) else { return [] }
+            let rows = try Row.fetchAll(db, sql: Self.checkpointSelect + """
+                 WHERE c.run_id = ?1 AND c.status = 'ok' AND c.step < ?2
+                   AND c.id = (SELECT c2.id FROM checkpoints c2 WHERE c2.run_id = ?1 AND c2.step = c.step
+                               AND c2.status = 'ok' ORDER BY c2.version DESC, c2.id DESC LIMIT 1)
+                 ORDER BY c.step DESC LIMIT ?3
+                """, arguments: [rid, before ?? Int.max, last])
+            return rows.map(Self.checkpointRecord).reversed()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Analysis
+import Checkpoint
 import Foundation
 import GRDB
 import Metrics
@@ -26,9 +27,12 @@ extension HistoryStore {
             guard try !Self.identityExists(db, identity) else { return .duplicate }
             let runID = try Self.upsertRun(db, name: run, root: root, at: analyzedAt)
             if let (id, step) = try Self.sameTensors(db, runID: runID, hashes: info.tensorHashes) {
-                try Self.insertAlias(db, checkpointID: id, identity: identity, at: analyzedAt)
-                try Self.saveTraining(db, checkpointID: id, info.training, source: .checkpoint, at: analyzedAt)
-                return .alias(checkpointID: id, step: step)
+                try Self.insertAlias(db, checkpointID: id, identity: identity, runID: runID, at: analyzedAt)
+                // The alias may know the point better (checkpoint-10/ after a final
+                // model.safetensors numbered by arrival): the more trusted step wins.
+                let better = try Self.complete(db, checkpointID: id, step: info.step, stepSource: info.stepSource,
+                                               epoch: info.epoch, training: info.training, at: analyzedAt)
+                return .alias(checkpointID: id, step: better?.step ?? step)
             }
             let aliases = info.aliases.isEmpty ? nil
                 : String(decoding: try JSONEncoder.sorted.encode(info.aliases), as: UTF8.self)
@@ -148,7 +152,38 @@ extension HistoryStore {
         return nil
     }
 
-    static func insertAlias(_ db: Database, checkpointID: Int64, identity i: CheckpointIdentity, at: Date) throws {
+    /// Records `i` as another path of checkpoint `checkpointID`. The point keeps the path whose
+    /// name says its step (`epoch=2-step=12.ckpt`, `checkpoint-10/`): when the recorded path
+    /// says none (`last.ckpt`, a final `model.safetensors`, analysed first in a backlog) and
+    /// this one does, the two swap, so the series shows the framework's own name for the save.
+    static func insertAlias(_ db: Database, checkpointID: Int64, identity i: CheckpointIdentity,
+                            runID: Int64, at: Date) throws {
+        if let row = try Row.fetchOne(db, sql: """
+               SELECT path, file_size, file_mtime_ns, file_inode, file_device FROM checkpoints WHERE id = ?
+               """, arguments: [checkpointID]),
+           !namesStep(row["path"]), namesStep(i.path) {
+            let old = CheckpointIdentity(path: row["path"], size: row["file_size"], mtimeNs: row["file_mtime_ns"],
+                                         inode: UInt64(bitPattern: row["file_inode"]),
+                                         device: UInt64(bitPattern: row["file_device"]))
+            let version = (try Int.fetchOne(db, sql: "SELECT max(version) FROM checkpoints WHERE run_id = ? AND path = ?",
+                                            arguments: [runID, i.path]) ?? 0) + 1
+            try db.execute(sql: """
+                UPDATE checkpoints SET path = ?, version = ?, file_size = ?, file_mtime_ns = ?, file_inode = ?,
+                    file_device = ? WHERE id = ?
+                """, arguments: [i.path, version, i.size, i.mtimeNs, Int64(bitPattern: i.inode),
+                                 Int64(bitPattern: i.device), checkpointID])
+            try insertAliasRow(db, checkpointID: checkpointID, identity: old, at: at)
+            return
+        }
+        try insertAliasRow(db, checkpointID: checkpointID, identity: i, at: at)
+    }
+
+    /// Whether a checkpoint path's own name carries a step (the readers' `StepParser`).
+    static func namesStep(_ path: String) -> Bool {
+        StepParser.parse(name: (path as NSString).lastPathComponent).step != nil
+    }
+
+    static func insertAliasRow(_ db: Database, checkpointID: Int64, identity i: CheckpointIdentity, at: Date) throws {
         try db.execute(sql: """
             INSERT INTO checkpoint_aliases (checkpoint_id, path, file_size, file_mtime_ns, file_inode,
                 file_device, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -250,30 +285,47 @@ extension HistoryStore {
     public func refresh(identity: CheckpointIdentity, step: Int?, stepSource: String?, epoch: Double?,
                         training: [String: Double], at: Date = Date()) throws -> Refreshed? {
         try writing { db -> Refreshed? in
+            // The point itself, or a point this identity was recorded as an alias of (weights
+            // rewritten with the same bytes, then the companions arrived).
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT c.id, c.step, c.step_source, c.epoch, r.name FROM checkpoints c JOIN runs r ON r.id = c.run_id
-                WHERE c.path = ? AND c.file_size = ? AND c.file_mtime_ns = ? AND c.file_inode = ? AND c.file_device = ?
+                SELECT c.id FROM checkpoints c
+                WHERE c.path = ?1 AND c.file_size = ?2 AND c.file_mtime_ns = ?3 AND c.file_inode = ?4 AND c.file_device = ?5
+                UNION ALL
+                SELECT a.checkpoint_id FROM checkpoint_aliases a
+                WHERE a.path = ?1 AND a.file_size = ?2 AND a.file_mtime_ns = ?3 AND a.file_inode = ?4 AND a.file_device = ?5
+                LIMIT 1
                 """, arguments: [identity.path, identity.size, identity.mtimeNs, Int64(bitPattern: identity.inode),
                                  Int64(bitPattern: identity.device)]) else { return nil }
-            let id: Int64 = row[0]
-            var newStep: Int = row[1]
-            var changed = false, stepChanged = false
-            if let step, Self.trust(stepSource) > Self.trust(row[2]) {
-                try db.execute(sql: "UPDATE checkpoints SET step = ?, step_source = ? WHERE id = ?",
-                               arguments: [step, stepSource, id])
-                stepChanged = step != newStep
-                newStep = step; changed = true
-            }
-            if let epoch, (row[3] as Double?) == nil {
-                try db.execute(sql: "UPDATE checkpoints SET epoch = ? WHERE id = ?", arguments: [epoch, id])
-                changed = true
-            }
-            let before = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
-            try Self.saveTraining(db, checkpointID: id, training, source: .checkpoint, at: at)
-            let after = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
-            // Compared as text: NaN equals NaN here.
-            if before.mapValues({ "\($0)" }) != after.mapValues({ "\($0)" }) { changed = true }
-            return changed ? Refreshed(checkpointID: id, run: row[4], step: newStep, stepChanged: stepChanged) : nil
+            return try Self.complete(db, checkpointID: row[0], step: step, stepSource: stepSource, epoch: epoch,
+                                     training: training, at: at)
+
         }
+    }
+
+    /// A recorded point learns its step (from a more trusted source), the epoch it lacked and
+    /// training metrics. Nil when nothing changed.
+    static func complete(_ db: Database, checkpointID id: Int64, step: Int?, stepSource: String?, epoch: Double?,
+                         training: [String: Double], at: Date) throws -> Refreshed? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT c.step, c.step_source, c.epoch, r.name FROM checkpoints c JOIN runs r ON r.id = c.run_id WHERE c.id = ?
+            """, arguments: [id]) else { return nil }
+        var newStep: Int = row[0]
+        var changed = false, stepChanged = false
+        if let step, Self.trust(stepSource) > Self.trust(row[1]) {
+            try db.execute(sql: "UPDATE checkpoints SET step = ?, step_source = ? WHERE id = ?",
+                           arguments: [step, stepSource, id])
+            stepChanged = step != newStep
+            newStep = step; changed = true
+        }
+        if let epoch, (row[2] as Double?) == nil {
+            try db.execute(sql: "UPDATE checkpoints SET epoch = ? WHERE id = ?", arguments: [epoch, id])
+            changed = true
+        }
+        let before = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
+        try Self.saveTraining(db, checkpointID: id, training, source: .checkpoint, at: at)
+        let after = try Self.training(db, checkpointIDs: [id])[id] ?? [:]
+        // Compared as text: NaN equals NaN here.
+        if before.mapValues({ "\($0)" }) != after.mapValues({ "\($0)" }) { changed = true }
+        return changed ? Refreshed(checkpointID: id, run: row[3], step: newStep, stepChanged: stepChanged) : nil
     }
 }

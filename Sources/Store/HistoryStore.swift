@@ -42,6 +42,10 @@ public final class HistoryStore: Sendable {
                 // WAL + NORMAL: a commit survives a killed process (not a power cut), which is
                 // the all-or-nothing guarantee the daemon needs, at a fraction of FULL's fsyncs.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Takes effect only while the file has no tables (a new store): retention's
+                // deletes then return pages to the file system in small steps
+                // (HistoryStore+Retention.swift); an older file needs `wwmon prune --vacuum` once.
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             }
         }
         do {

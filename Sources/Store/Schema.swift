@@ -210,6 +210,13 @@ enum Schema {
         }
         RankSchema.register(&m)
         SpectraSchema.register(&m)
+        ProgressSchema.register(&m)
+        m.registerMigration("ww-options-v2-randomize-columns") { db in
+            // Issue 13: randomize's columns (rand_distance, num_traps, …) joined `WWColumns`
+            // after v3-ww-options shipped; a store migrated then gets them now (a fresh one
+            // already has them, and this adds nothing).
+            try LayerColumns.addMissing(db)
+        }
         return m
     }
 

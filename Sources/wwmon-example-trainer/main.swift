@@ -1,7 +1,7 @@
 import Foundation
 import TestSupport
 
-// wwmon-example-trainer DIR [--steps N] [--interval S]
+// wwmon-example-trainer DIR [--steps N] [--interval S] [--noise X]
 //
 // Stands in for a training job in the README's demo: writes a checkpoint every few seconds into
 // DIR as `checkpoint-<step>/model.safetensors` (HF Trainer layout, written in place, the way
@@ -30,11 +30,13 @@ let layers = [
 
 /// Weights at `progress` ∈ [0, 1]: a Gaussian bulk plus a heavy-tailed (Pareto) part whose
 /// weight grows with training; each layer learns at its own pace.
-func weights(_ layer: Layer, index: Int, progress: Double) -> [Float] {
+/// `jitter` ∈ [-1, 1] scales the heavy-tailed part up or down around that trend, the way the
+/// alpha estimates of a real run wobble from save to save (`--noise`).
+func weights(_ layer: Layer, index: Int, progress: Double, jitter: Double = 0) -> [Float] {
     var bulk = SplitMix64(state: UInt64(index) &* 7919 &+ 1)
     var tail = SplitMix64(state: UInt64(index) &* 104729 &+ 2)
     let pace = 0.6 + 0.15 * Double(index % 4)
-    let mix = min(1, progress * pace * 1.6)
+    let mix = min(1, progress * pace * 1.6) * max(0, 1 + jitter)
     return (0..<(layer.rows * layer.cols)).map { _ in
         let g = bulk.normalFromOpenUnits() / Double(layer.cols).squareRoot()
         let sign: Double = tail.openUnit() < 0.5 ? -1 : 1
@@ -43,11 +45,14 @@ func weights(_ layer: Layer, index: Int, progress: Double) -> [Float] {
     }
 }
 
-func safetensors(step: Int) -> Data {
+/// `progress`: how far training is (the last save of the run is 1), so a longer run spreads
+/// the same change over more saves instead of repeating the final weights.
+func safetensors(progress: Double, save: Int = 0, noise: Double = 0) -> Data {
     var header = "{\"__metadata__\":{\"format\":\"pt\"}"
     var blobs = Data(), offset = 0
     for (i, l) in layers.enumerated().sorted(by: { $0.element.name < $1.element.name }) {
-        let w = weights(l, index: i, progress: Double(step) / 1000)
+        var dice = SplitMix64(state: UInt64(save) &* 1_000_003 &+ UInt64(i))
+        let w = weights(l, index: i, progress: progress, jitter: noise * (2 * dice.openUnit() - 1))
         let bytes = w.withUnsafeBufferPointer { Data(buffer: $0) }
         header += ",\"\(l.name)\":{\"dtype\":\"F32\",\"shape\":[\(l.rows),\(l.cols)],\"data_offsets\":[\(offset),\(offset + bytes.count)]}"
         blobs.append(bytes); offset += bytes.count
@@ -60,20 +65,21 @@ func safetensors(step: Int) -> Data {
     return out
 }
 
-/// (positional arguments, --steps, --interval)
-func parse(_ argv: [String]) -> ([String], Int, Double) {
-    var rest: [String] = [], steps = 5, interval = 2.0
+/// (positional arguments, --steps, --interval, --noise)
+func parse(_ argv: [String]) -> ([String], Int, Double, Double) {
+    var rest: [String] = [], steps = 5, interval = 2.0, noise = 0.0
     var i = 0
     while i < argv.count {
         if argv[i] == "--steps", i + 1 < argv.count, let v = Int(argv[i + 1]) { steps = v; i += 2; continue }
         if argv[i] == "--interval", i + 1 < argv.count, let v = Double(argv[i + 1]) { interval = v; i += 2; continue }
+        if argv[i] == "--noise", i + 1 < argv.count, let v = Double(argv[i + 1]) { noise = v; i += 2; continue }
         rest.append(argv[i]); i += 1
     }
-    return (rest, steps, interval)
+    return (rest, steps, interval, noise)
 }
-let (positional, steps, interval) = parse(Array(CommandLine.arguments.dropFirst()))
+let (positional, steps, interval, noise) = parse(Array(CommandLine.arguments.dropFirst()))
 guard let dir = positional.first else {
-    FileHandle.standardError.write(Data("usage: wwmon-example-trainer DIR [--steps N] [--interval SECONDS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: wwmon-example-trainer DIR [--steps N] [--interval SECONDS] [--noise 0..1]\n".utf8))
     exit(2)
 }
 let fm = FileManager.default
@@ -83,7 +89,7 @@ for s in 1...max(1, steps) {
     let folder = "\(dir)/checkpoint-\(step)"
     try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
     // Written in place in two halves, as a large save would be: the daemon must wait for it.
-    let bytes = safetensors(step: step)
+    let bytes = safetensors(progress: Double(s) / Double(max(5, steps)), save: s, noise: noise)
     let path = "\(folder)/model.safetensors"
     guard fm.createFile(atPath: path, contents: nil) else { fatalError("cannot create \(path)") }
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -24,6 +24,10 @@ struct AnalysisFlags: ParsableArguments {
     var inputSize: Int = WWOptions.defaultInputSize
     @Flag(help: "Add the Marchenko–Pastur fit columns (WW's mp_fit): num_spikes, sigma_mp, mp_softrank, W_scale, bulk_max, bulk_min.")
     var mpFit = false
+    @Flag(help: "Add the randomized-ESD columns and correlation traps (WW's randomize): rand_distance, num_traps, …")
+    var randomize = false
+    @Option(help: "Seed of --randomize's shuffles (recorded with the checkpoint; default 0).")
+    var seed: UInt64?
     @Option(help: "Skip layers with fewer eigenvalues (WW's min_evals, default 8; 0 = no limit).")
     var minEvals: Int = WWDefaults.minEvals
     @Option(help: "Skip layers with more eigenvalues (WW's max_evals, default 15000; 0 = no limit).")
@@ -41,6 +45,7 @@ struct AnalysisFlags: ParsableArguments {
 
     func options(concurrency: Int) throws -> AnalysisOptions {
         if conflicts { throw ValidationError("--no-pool is --conv slices; it cannot be combined with --conv \(conv!.rawValue)") }
+        if seed != nil && !randomize { throw ValidationError("--seed only applies with --randomize") }
         if inputSize < 1 { throw ValidationError("--input-size must be at least 1") }
         if maxFingers < 0 { throw ValidationError("--max-fingers must be ≥ 0") }
         var ids: [Int] = []
@@ -59,7 +64,7 @@ struct AnalysisFlags: ParsableArguments {
         } catch { throw ValidationError("\(error)") }
         let ww = WWOptions(fixFingers: fixFingers, maxFingers: maxFingers, fingerThresh: fingerThresh,
                            conv: noPool ? .slices : (conv ?? .pooled), inputSize: inputSize,
-                           mpFit: mpFit)
+                           mpFit: mpFit, randomize: randomize, seed: seed ?? 0)
         return AnalysisOptions(ww: ww, selection: selection, concurrency: concurrency)
     }
 
@@ -72,6 +77,7 @@ struct AnalysisFlags: ParsableArguments {
         s.conv = noPool ? .slices : conv
         if s.conv == .operator { s.inputSize = inputSize }
         if mpFit { s.mpFit = true }
+        if randomize { s.randomize = true; s.seed = seed.map { Int($0) } }
         if minEvals != WWDefaults.minEvals { s.minEvals = minEvals }
         if maxEvals != WWDefaults.maxEvals { s.maxEvals = maxEvals }
         s.layers = include

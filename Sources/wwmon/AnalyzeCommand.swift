@@ -40,8 +40,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
         options.method = exactSvd ? .gesdd : .gram
         let start = ContinuousClock.now
         let report: CheckpointReport
+        let line = ProgressLine()
+        var progress: Analyzer.Progress?
+        if line.enabled { progress = { @Sendable done, total in line.update(done: done, total: total) } }
         do {
-            report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze")).analyze(path: path)
+            defer { line.clear() }
+            report = try await Analyzer(options: options, logger: Logger(label: "wwmon.analyze"))
+                .analyze(path: path, progress: progress)
         } catch {
             throw RuntimeError("\(error)")
         }

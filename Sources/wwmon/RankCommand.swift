@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Metrics
 import Ranking
 import Store
+import Views
 
 /// `wwmon rank`: runs of a sweep side by side at comparable points, ranked within their group
 /// by ⟨alpha⟩ and across groups by ⟨alpha_weighted⟩, with the rank correlations of each
@@ -28,7 +28,7 @@ struct RankCommand: ParsableCommand {
         valueName: "point"))
     var at: [String] = []
     @Option(help: ArgumentHelp(
-        "Training metric to correlate with (default: the first of \(RankCommand.defaultTargets.joined(separator: ", ")) recorded).",
+        "Training metric to correlate with (default: the first of \(SweepReport.defaultTargets.joined(separator: ", ")) recorded).",
         valueName: "metric"))
     var target: String?
     @Flag(help: "Print one JSON object: runs, correlations, paradox.") var json = false
@@ -41,9 +41,6 @@ struct RankCommand: ParsableCommand {
         valueName: "metric"))
     var svgMetric: SweepMetric = .alpha
     @OptionGroup var database: DatabaseOptions
-
-    static let defaultTargets = ["test_accuracy", "eval_accuracy", "val_accuracy", "accuracy", "test_acc",
-                                 "eval_acc", "val_acc", "acc", "eval_loss", "val_loss", "test_loss"]
 
     var point: ComparisonPoint {
         get throws {
@@ -68,60 +65,16 @@ struct RankCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try database.reader()
-        let (found, missing) = try store.sweep(runs: runs, at: try point)
-        let wanted = try TagCommand.parse(tag)
-        var points: [SweepPoint] = []
-        for r in found where wanted.allSatisfy({ r.tags[$0.key] == $0.value }) {
-            let groupName: String
-            if let key = groupBy { groupName = r.tags[key].map { "\(key)=\($0)" } ?? "\(key) untagged" } else {
-                groupName = ArchitectureFingerprint.group(r.shapes.map { .init(n: $0.n, m: $0.m, rf: $0.rf) })
-            }
-            points.append(SweepPoint(
-                run: r.checkpoint.run, group: groupName, step: r.checkpoint.step, epoch: r.checkpoint.epoch,
-                metrics: Self.metrics(r.checkpoint.summary), training: r.checkpoint.training))
-        }
-        if let group {
-            let known = points.map(\.group).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-            points = points.filter { $0.group == group }
-            if points.isEmpty {
-                throw RuntimeError("no run in group \"\(group)\"; groups: \(known.joined(separator: ", "))")
-            }
-        }
-        for m in missing {
+        var request = SweepReport.Request()
+        request.runs = runs; request.point = try point; request.tags = try TagCommand.parse(tag)
+        request.groupBy = groupBy; request.group = group; request.target = target
+        let report = try SweepReport.build(try database.reader(), request)
+        for m in report.missing {
             FileHandle.standardError.write(Data("wwmon: note: run \(m) has no analysed checkpoint at \(at.isEmpty ? "latest" : at.joined(separator: " ")); left out.\n".utf8))
         }
-        if points.isEmpty {
-            throw RuntimeError(tag.isEmpty ? "no analysed runs to rank" : "no run has the tags \(tag.joined(separator: " "))")
-        }
-
-        let ranked = Ranking.rank(points)
-        let chosenTarget = target ?? Self.defaultTargets.first { t in
-            points.filter { $0.training[t]?.isFinite == true }.count >= Correlation.minimumPoints
-        }
-        var correlations: [Correlation] = []
-        if let t = chosenTarget {
-            correlations = Correlation.sweep(points, target: t)
-            for p in points {
-                let along = try store.runPoints(run: p.run).map {
-                    SweepPoint(run: p.run, group: p.group, step: $0.step, metrics: Self.metrics($0.summary),
-                               training: $0.training)
-                }
-                for m in SweepMetric.allCases {
-                    let c = Correlation(metric: m, target: t, scope: .along(run: p.run), points: along)
-                    if c.n >= Correlation.minimumPoints { correlations.append(c) }
-                }
-            }
-        }
-        let paradoxes = Paradox.find(correlations.filter { if case .along = $0.scope { false } else { true } })
-
+        let (ranked, correlations, paradoxes, chosenTarget) = (report.ranked, report.correlations, report.paradoxes, report.target)
         if let svg {
-            let m = svgMetric
-            let t = chosenTarget ?? "(no training metric)"
-            let plot = ScatterSVG(title: "⟨\(m.rawValue)⟩ vs \(t)", xLabel: "⟨\(m.rawValue)⟩", yLabel: t,
-                                  points: points.map { (group: $0.group, run: $0.run, x: $0.value(m),
-                                                        y: $0.training[t] ?? .nan) })
-            do { try Data(plot.render().utf8).write(to: URL(fileURLWithPath: svg)) } catch {
+            do { try Data(report.scatter(svgMetric).render().utf8).write(to: URL(fileURLWithPath: svg)) } catch {
                 throw RuntimeError("cannot write \(svg): \(error.localizedDescription)")
             }
         }
@@ -134,14 +87,6 @@ struct RankCommand: ParsableCommand {
             emit(RankOutput.table(ranked: ranked, correlations: correlations, paradoxes: paradoxes,
                                   target: chosenTarget, style: Style.forStandardOutput()))
         }
-    }
-}
-
-extension RankCommand {
-    /// The four averages a sweep is compared on (NaN for a checkpoint without a summary).
-    static func metrics(_ s: Summary?) -> [SweepMetric: Double] {
-        [.alpha: s?.alpha ?? .nan, .alphaWeighted: s?.alphaWeighted ?? .nan,
-         .logSpectralNorm: s?.logSpectralNorm ?? .nan, .logNorm: s?.logNorm ?? .nan]
     }
 }
 

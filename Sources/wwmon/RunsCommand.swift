@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Daemon
 import Store
 import Views
 
@@ -31,8 +32,12 @@ struct RunsCommand: ParsableCommand {
             }
             emit(out)
         case nil:
+            // Checkpoints the daemon (or an ingest) is analysing now: under the table, since a
+            // run's first checkpoint has no row until it is recorded.
+            let analysing = try store.analysesInProgress()
+            defer { emit(Self.inProgress(analysing, now: Date())) }
             if runs.isEmpty {
-                emit("No runs recorded yet in \(store.path).\n")
+                emit(analysing.isEmpty ? "No runs recorded yet in \(store.path).\n" : "")
                 return
             }
             let style = Style.forStandardOutput()
@@ -51,5 +56,14 @@ struct RunsCommand: ParsableCommand {
             emit(t.render(style))
         }
         if runs.contains(where: { $0.alertsFiring > 0 }) { throw ExitCode(3) }
+    }
+
+    /// `analysing RUN: NAME 12/224 layers, for 3:05` lines, one per analysis in progress.
+    static func inProgress(_ all: [AnalysisProgress], now: Date) -> String {
+        all.map { p in
+            let secs = max(0, Int(now.timeIntervalSince(p.startedAt)))
+            let name = LogText.escape((p.path as NSString).lastPathComponent)
+            return "analysing \(LogText.escape(p.run)): \(name) \(p.layersDone)/\(p.layersTotal) layers, for \(secs / 60):\(secs % 60 < 10 ? "0" : "")\(secs % 60)\n"
+        }.joined()
     }
 }

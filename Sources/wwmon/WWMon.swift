@@ -15,7 +15,8 @@ struct WWMon: AsyncParsableCommand {
         version: WWMonVersion.current,
         subcommands: [AnalyzeCommand.self, IngestCommand.self, RunsCommand.self, CheckpointsCommand.self, TagCommand.self, RankCommand.self,
                       HistoryCommand.self, LayersCommand.self, CompareCommand.self, ExportCommand.self,
-                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self, ServeCommand.self])
+                      AlertsCommand.self, NoteCommand.self, HookCommand.self, DaemonCommand.self, ServeCommand.self,
+                      PruneCommand.self])
 
     static func main() async {
         MemoryPolicy.apply()

@@ -62,7 +62,7 @@ import Testing
         await d.idle()
         let rec = try #require(await sink.records.first)
         #expect(rec.outcome == .timedOut)
-        #expect(rec.stdoutDiscarded > 1 << 20, "discarded \(rec.stdoutDiscarded)")
+        #expect(rec.stdoutDiscarded > 0, "discarded \(rec.stdoutDiscarded)")
         #expect(rec.stdoutTail.contains("spam\nspam\n"))
         #expect(rec.stdoutTail.utf8.count <= HookRunnerOptions().tailBytes)
     }

@@ -126,6 +126,21 @@ struct DaemonProcessTests {
         try Data(contentsOf: URL(fileURLWithPath: ReferenceFixtures.casePath(name)))
     }
 
+    /// `bytes` (a safetensors file) with one byte of its largest 2-D tensor set from `i`: the
+    /// same model, other weights.
+    static func variant(_ bytes: Data, _ i: Int) -> Data {
+        var d = bytes
+        let n = Int(d.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        let header = (try? JSONSerialization.jsonObject(with: d[8..<(8 + n)])) as? [String: Any] ?? [:]
+        let target = header.compactMap { (_, v) -> (Int, Int)? in
+            guard let t = v as? [String: Any], (t["shape"] as? [Int])?.count == 2,
+                  let o = t["data_offsets"] as? [Int] else { return nil }
+            return (o[0], o[1])
+        }.max { $0.1 - $0.0 < $1.1 - $1.0 }!
+        d[8 + n + (target.0 + target.1) / 2] = UInt8(truncatingIfNeeded: i)
+        return d
+    }
+
     /// A small valid safetensors file: one F32 matrix (values vary with `seed`).
     static func smallSafetensors(seed: Int, rows: Int = 64, cols: Int = 32) -> Data {
         var header = "{\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[\(rows),\(cols)],\"data_offsets\":[0,\(rows * cols * 4)]}}"
@@ -255,7 +270,8 @@ struct DaemonProcessTests {
         let d = try Daemon(dir: dir, config: Self.config(root))
         try d.start()
         let n = 12
-        for i in 1...n { try bytes.write(to: URL(fileURLWithPath: "\(root)/checkpoint_step\(i).safetensors")) }
+        // Distinct weights per save (identical tensors would be one checkpoint and its aliases).
+        for i in 1...n { try Self.variant(bytes, i).write(to: URL(fileURLWithPath: "\(root)/checkpoint_step\(i).safetensors")) }
         let before = d.waitRows("r", 2)
         d.kill9()
         #expect(before.count >= 2)

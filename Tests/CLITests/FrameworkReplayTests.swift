@@ -47,7 +47,9 @@ struct FrameworkReplayTests {
         let runs = Dictionary(uniqueKeysWithValues: (seq.expected.stepsByRun ?? [".": seq.expected.steps]).map {
             (FrameworkSequence.runName($0.key, base: "exp"), $0.value)
         })
-        let expectedRows = runs.values.map(\.count).reduce(0, +) + seq.expected.vanishedSteps.count
+        // Every save accounted for once: analysed, or `vanished` when rotated away first.
+        // (A backlog cannot know of saves deleted before the daemon started.)
+        let expectedRows = runs.values.map { $0.filter { !backlog || !seq.expected.vanishedSteps.contains($0) }.count }.reduce(0, +)
         func snapshot() -> [String: [CheckpointRecord]] {
             // The watched run itself too: nothing may land there when the points belong to version_N runs.
             Dictionary(uniqueKeysWithValues: Set(runs.keys).union(["exp"]).map { ($0, d.rows($0)) })
@@ -79,7 +81,10 @@ struct FrameworkReplayTests {
         for (recorded, steps) in e.stepsByRun ?? [".": e.steps] {
             let run = FrameworkSequence.runName(recorded, base: "exp")
             let rows = r.rows[run] ?? []
-            #expect(rows.filter { $0.status == .ok }.map(\.step).sorted() == steps.sorted(),
+            // Each save once: analysed, or listed as vanished when the framework deleted it
+            // before the settle time was up (which of the two depends on settle_seconds).
+            let saves = label.hasSuffix("backlog") ? steps.filter { !e.vanishedSteps.contains($0) } : steps
+            #expect(rows.filter { $0.status != .error }.map(\.step).sorted() == saves.sorted(),
                     "\(label) run \(run): \(rows.map { "\($0.step) \($0.status) \($0.path)" })\n\(log)")
             #expect(rows.filter { $0.status == .error }.isEmpty, "\(label): error rows \(rows.filter { $0.status == .error }.map { $0.error ?? "" })")
             for row in rows where row.status == .ok {
@@ -101,8 +106,14 @@ struct FrameworkReplayTests {
             #expect(r.rows["exp"]?.isEmpty != false, "\(label): rows outside the version_N runs: \(r.rows["exp"] ?? [])")
         }
         let vanished = r.rows.values.flatMap { $0 }.filter { $0.status == .vanished }.map(\.step).sorted()
-        #expect(vanished == e.vanishedSteps.sorted(), "\(label): vanished \(vanished)")
+        #expect(Set(vanished).isSubset(of: e.vanishedSteps), "\(label): vanished \(vanished), deleted by the framework: \(e.vanishedSteps)")
+        if !e.vanishedSteps.isEmpty && label.hasSuffix("live") {
+            // Saved and deleted within the settle time: these cannot be analysed, and must show.
+            #expect(!vanished.isEmpty, "\(label): rotated-away saves are not listed as vanished")
+        }
         let byPath = Dictionary(r.rows.values.flatMap { $0 }.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        // Copies and symlinks alike (Lightning's last.ckpt, HF's final save_model()) are aliases
+        // of the point whose tensors they hold, never points of their own.
         for a in e.aliases ?? [] {
             let target = byPath[r.daemon.dir.appendingPathComponent("watched/exp/" + a.of).path]
             #expect(target?.aliasPaths.contains { $0.hasSuffix("/" + a.path) } == true,

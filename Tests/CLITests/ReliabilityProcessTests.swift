@@ -14,7 +14,7 @@ struct ReliabilityProcessTests {
     struct Outcome { var status: Int32; var stdout: String; var stderr: String; var seconds: Double; var timedOut: Bool }
 
     /// Runs a command with a deadline; a run past it is killed and reported as timed out.
-    static func run(_ exe: String, _ args: [String], deadline: Double = 120) throws -> Outcome {
+    static func run(_ exe: String, _ args: [String], deadline: Double = 120) async throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -33,7 +33,7 @@ struct ReliabilityProcessTests {
         var timedOut = false
         while p.isRunning {
             if Date().timeIntervalSince(t0) > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL) }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         p.waitUntilExit()
         return Outcome(status: p.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
@@ -42,9 +42,9 @@ struct ReliabilityProcessTests {
     }
 
     /// `wwmon ARGS` under `ulimit -v KB` (a child shell sets the cap for the binary only).
-    static func wwmon(_ args: [String], ulimitKB: Int? = nil, deadline: Double = 120) throws -> Outcome {
-        guard let kb = ulimitKB else { return try run(StoreCLI.binary.path, args, deadline: deadline) }
-        return try run("/bin/sh", ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", StoreCLI.binary.path] + args,
+    static func wwmon(_ args: [String], ulimitKB: Int? = nil, deadline: Double = 120) async throws -> Outcome {
+        guard let kb = ulimitKB else { return try await run(StoreCLI.binary.path, args, deadline: deadline) }
+        return try await run("/bin/sh", ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", StoreCLI.binary.path] + args,
                        deadline: deadline)
     }
 
@@ -101,14 +101,14 @@ struct ReliabilityProcessTests {
     /// once aborted `analyze` with "failed to allocate 6000000032 bytes" naming no file. Under a
     /// 3 GB address-space cap both now end with the layer failed and a message naming the
     /// file, the tensor and the bytes.
-    @Test func hugeTensorsUnderAMemoryCapFailCleanly() throws {
+    @Test func hugeTensorsUnderAMemoryCapFailCleanly() async throws {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let sparse = dir.appendingPathComponent("sparse.safetensors").path
         try Self.sparseSafetensors(sparse, [("fc.weight", [50000, 15000])])
         let torch = Self.fixtures.appendingPathComponent("stride0_huge.pt").path
         for (file, tensor) in [(torch, "fc.weight"), (sparse, "fc.weight")] {
-            let r = try Self.wwmon(["analyze", file, "--format", "json"], ulimitKB: 3_000_000)
+            let r = try await Self.wwmon(["analyze", file, "--format", "json"], ulimitKB: 3_000_000)
             #expect(!r.timedOut)
             #expect(r.status == 0, "\(file): \(r.stderr)")
             let text = r.stdout + r.stderr
@@ -118,8 +118,8 @@ struct ReliabilityProcessTests {
     }
 
     /// Stride-0 views that fit once ran for minutes (a pass over the view per output chunk).
-    @Test func smallStrideZeroViewIsAnalysed() throws {
-        let r = try Self.wwmon(["analyze", Self.fixtures.appendingPathComponent("stride0_wide.pt").path, "--format", "json"])
+    @Test func smallStrideZeroViewIsAnalysed() async throws {
+        let r = try await Self.wwmon(["analyze", Self.fixtures.appendingPathComponent("stride0_wide.pt").path, "--format", "json"])
         #expect(r.status == 0 && !r.timedOut, "\(r.stderr)")
         #expect(r.stdout.contains("\"name\" : \"fc\""), "\(r.stdout.prefix(500))")
     }
@@ -127,7 +127,7 @@ struct ReliabilityProcessTests {
     // MARK: point 2: FIFOs
 
     /// An index naming a shard that is a FIFO: analyze fails naming the FIFO instead of blocking.
-    @Test func fifoShardDoesNotBlockAnalyze() throws {
+    @Test func fifoShardDoesNotBlockAnalyze() async throws {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let ck = dir.appendingPathComponent("ckpt").path
@@ -135,14 +135,14 @@ struct ReliabilityProcessTests {
         try #"{"metadata":{},"weight_map":{"fc.weight":"model-00001-of-00001.safetensors"}}"#
             .write(toFile: ck + "/model.safetensors.index.json", atomically: true, encoding: .utf8)
         #expect(mkfifo(ck + "/model-00001-of-00001.safetensors", 0o644) == 0)
-        let r = try Self.wwmon(["analyze", ck], deadline: 60)
+        let r = try await Self.wwmon(["analyze", ck], deadline: 60)
         #expect(!r.timedOut && r.status == 1)
         #expect(r.stderr.contains("model-00001-of-00001.safetensors") && r.stderr.contains("FIFO"), "\(r.stderr)")
     }
 
     /// The same FIFO shard in a watched run: the daemon records it as an error, goes on to record
     /// the next checkpoint, and SIGTERM stops it.
-    @Test func fifoShardDoesNotFreezeTheDaemon() throws {
+    @Test func fifoShardDoesNotFreezeTheDaemon() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         let ck = root + "/checkpoint-100"
         try FileManager.default.createDirectory(atPath: ck, withIntermediateDirectories: true)
@@ -163,13 +163,13 @@ struct ReliabilityProcessTests {
 
     /// 1e30 s passed --check-config and then crashed the daemon; now --check-config refuses it,
     /// and SIGHUP with it keeps the daemon running on its old configuration.
-    @Test func hugeDurationsAreRejectedByCheckConfigAndReload() throws {
+    @Test func hugeDurationsAreRejectedByCheckConfigAndReload() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let bad = DaemonProcessTests.config(root) + "\n[daemon]\nstop_timeout_seconds = 1e30\n"
         let badPath = dir.appendingPathComponent("bad.toml").path
         try bad.write(toFile: badPath, atomically: true, encoding: .utf8)
-        let r = try Self.wwmon(["daemon", "--config", badPath, "--check-config"])
+        let r = try await Self.wwmon(["daemon", "--config", badPath, "--check-config"])
         #expect(r.status == 1 && r.stderr.contains("daemon.stop_timeout_seconds") && r.stderr.contains("30 days"), "\(r.stderr)")
 
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root))
@@ -187,7 +187,7 @@ struct ReliabilityProcessTests {
 
     /// `dirloop -> .` recorded every checkpoint 4 times; a link to `/` analysed /bin. Now only
     /// the real checkpoint is recorded.
-    @Test func directorySymlinksRecordNothingExtra() throws {
+    @Test func directorySymlinksRecordNothingExtra() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
         #expect(symlink(".", root + "/dirloop") == 0)
@@ -208,16 +208,16 @@ struct ReliabilityProcessTests {
 
     /// SIGTERM during an analysis waited for it (26.7 s with a 5 s timeout). Now the daemon exits
     /// within stop_timeout_seconds + 1 s (2 s of slack for a busy machine), writing nothing.
-    @Test func stopDuringAnalysisHonoursTheStopTimeout() throws {
+    @Test func stopDuringAnalysisHonoursTheStopTimeout() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root) + "\n[daemon]\nstop_timeout_seconds = 1\n")
         try d.start(verbose: true)
         try Self.slowSafetensors(root + "/step_1.safetensors", layers: 24, side: 1000)
         let deadline = Date().addingTimeInterval(120)
-        while !d.logText.contains("analysis start"), Date() < deadline { usleep(50_000) }
+        while !d.logText.contains("analysis start"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(d.logText.contains("analysis start"))
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         let t0 = Date()
         let status = d.stop()
         let took = Date().timeIntervalSince(t0)
@@ -228,7 +228,7 @@ struct ReliabilityProcessTests {
 
     /// A checkpoint over `time_limit_seconds` is recorded as `timed out after …` and the worker
     /// goes on to the next one.
-    @Test func analysisTimeLimitRecordsAnError() throws {
+    @Test func analysisTimeLimitRecordsAnError() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let d = try Daemon(dir: dir, config: DaemonProcessTests.config(root) + "\n[analysis]\ntime_limit_seconds = 1\n")
@@ -244,7 +244,7 @@ struct ReliabilityProcessTests {
     /// A checkpoint unreadable when first seen (mode 000) was never analysed again. Now the
     /// daemon (run as `nobody`, since root reads mode-000 files) retries, and records it as soon
     /// as `chmod 644` makes it readable — not as an error.
-    @Test func unreadableThenReadableCheckpointIsRecorded() throws {
+    @Test func unreadableThenReadableCheckpointIsRecorded() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         chmod(dir.path, 0o777); chmod(root, 0o777)
@@ -256,7 +256,7 @@ struct ReliabilityProcessTests {
         chmod(d.notify.path, 0o777)  // nobody must be able to send READY=1
         try d.start(wrapper: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
         let deadline = Date().addingTimeInterval(90)
-        while !d.logText.contains("will retry"), Date() < deadline { usleep(50_000) }
+        while !d.logText.contains("will retry"), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(d.logText.contains("will retry") && d.logText.contains("Permission denied"), "log:\n\(d.logText)")
         #expect(d.rows("r").isEmpty)
         chmod(file, 0o644)
@@ -269,7 +269,7 @@ struct ReliabilityProcessTests {
 
     /// kill -9 while the hook for an alert runs (200 of 301 events once went undelivered yet
     /// marked sent): after the restart the event is delivered, with its event id.
-    @Test func killBetweenAlertAndHookDeliversAfterRestart() throws {
+    @Test func killBetweenAlertAndHookDeliversAfterRestart() async throws {
         let dir = try StoreCLI.tempDir(), root = dir.appendingPathComponent("run").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let marker = dir.appendingPathComponent("started").path, ids = dir.appendingPathComponent("ids").path
@@ -292,14 +292,14 @@ struct ReliabilityProcessTests {
         try d.start()
         try DaemonProcessTests.smallSafetensors(seed: 9).write(to: URL(fileURLWithPath: root + "/step_1.safetensors"))
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: marker), Date() < deadline { usleep(50_000) }
+        while !FileManager.default.fileExists(atPath: marker), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(FileManager.default.fileExists(atPath: marker), "the hook never started; log:\n\(d.logText)")
         d.kill9()
 
         try config(#"printf '%s\n' "$WWMON_EVENT_ID" >> "$2""#).write(toFile: d.config, atomically: true, encoding: .utf8)
         try d.start()
         let until = Date().addingTimeInterval(120)
-        while (try? String(contentsOfFile: ids, encoding: .utf8))?.isEmpty ?? true, Date() < until { usleep(50_000) }
+        while (try? String(contentsOfFile: ids, encoding: .utf8))?.isEmpty ?? true, Date() < until { try await Task.sleep(for: .milliseconds(50)) }
         let delivered = ((try? String(contentsOfFile: ids, encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(!delivered.isEmpty && delivered.allSatisfy { Int($0) != nil }, "ids: \(delivered); log:\n\(d.logText)")
         #expect(d.stop() == 0)
@@ -307,25 +307,25 @@ struct ReliabilityProcessTests {
 
     /// An error that healed (here: a time limit since raised) stayed the checkpoint's last word:
     /// ingest said "already recorded". `ingest --force` analyses it again.
-    @Test func ingestForceReanalysesAnErrorRow() throws {
+    @Test func ingestForceReanalysesAnErrorRow() async throws {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("step_3.safetensors").path, db = dir.appendingPathComponent("h.db").path
         try Self.slowSafetensors(file, layers: 12, side: 600)
         let tight = dir.appendingPathComponent("tight.toml").path
         try "[analysis]\ntime_limit_seconds = 0.001\n[[watch]]\npath = \"\(dir.path)\"\n".write(toFile: tight, atomically: true, encoding: .utf8)
-        let first = try Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--config", tight])
+        let first = try await Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--config", tight])
         #expect(first.status == 1 && first.stderr.contains("timed out"), "\(first.stderr)")
-        let again = try Self.wwmon(["ingest", file, "--run", "r", "--db", db])
+        let again = try await Self.wwmon(["ingest", file, "--run", "r", "--db", db])
         #expect(again.status == 0 && again.stdout.contains("already recorded"), "\(again.stdout)\(again.stderr)")
-        let forced = try Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--force"], deadline: 300)
+        let forced = try await Self.wwmon(["ingest", file, "--run", "r", "--db", db, "--force"], deadline: 300)
         #expect(forced.status == 0 && forced.stdout.contains("recorded r step 3"), "\(forced.stdout)\(forced.stderr)")
         let rows = try HistoryStore(path: db, readOnly: true).checkpoints(run: "r")
         #expect(rows.count == 1 && rows[0].error == nil)
     }
 
     /// A tensor name with a newline and escape codes reaches the terminal escaped.
-    @Test func controlCharactersInNamesAreEscapedInTables() throws {
+    @Test func controlCharactersInNamesAreEscapedInTables() async throws {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var header = #"{"evil\u001b[2J\nFAKE.weight":{"dtype":"F32","shape":[16,8],"data_offsets":[0,512]}}"#
@@ -337,22 +337,22 @@ struct ReliabilityProcessTests {
         for i in 0..<128 { var v = Float(i % 7) - 3 + Float(i) / 100; withUnsafeBytes(of: &v) { d.append(contentsOf: $0) } }
         let file = dir.appendingPathComponent("m.safetensors").path
         try d.write(to: URL(fileURLWithPath: file))
-        let r = try Self.wwmon(["analyze", file])
+        let r = try await Self.wwmon(["analyze", file])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stdout.contains("\u{1b}") && r.stdout.contains("evil\\x1b[2J\\nFAKE"), "\(r.stdout)")
     }
 
     // MARK: point 9: smaller CLI edges
 
-    @Test func tinyFollowIntervalIsRefused() throws {
-        let r = try Self.wwmon(["history", "r", "--follow", "--interval", "1e-300", "--db", "/nonexistent/x.db"], deadline: 60)
+    @Test func tinyFollowIntervalIsRefused() async throws {
+        let r = try await Self.wwmon(["history", "r", "--follow", "--interval", "1e-300", "--db", "/nonexistent/x.db"], deadline: 60)
         #expect(r.status == 2 && r.stderr.contains("--interval"), "\(r.stderr)")
     }
 
-    @Test func aDirectoryAsDbSaysSo() throws {
+    @Test func aDirectoryAsDbSaysSo() async throws {
         let dir = try StoreCLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Self.wwmon(["runs", "--db", dir.path], deadline: 60)
+        let r = try await Self.wwmon(["runs", "--db", dir.path], deadline: 60)
         #expect(r.status == 1 && r.stderr.contains("is a directory"), "\(r.stderr)")
     }
 }

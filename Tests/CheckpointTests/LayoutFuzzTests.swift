@@ -56,7 +56,7 @@ import TestSupport
 
     @Test("seeded mutations of index, trainer_state, latest and stride-0 files: results or named errors",
           arguments: [0xF01D_0001, 0xF01D_0002] as [UInt64])
-    func mutations(seed: UInt64) throws {
+    func mutations(seed: UInt64) async throws {
         var rng = SplitMix64(state: seed)
         let scratch = try TempDir()
         var opened = 0, refused = 0
@@ -67,6 +67,8 @@ import TestSupport
             let victim = side.map { copy + "/" + $0 } ?? copy
             let original = try readBytes(side.map { source + "/" + $0 } ?? source)
             for i in 0..<Self.iterations {
+                // Let the other suites' tasks run: this loop is seconds of CPU on a shared pool.
+                await Task.yield()
                 try Data(Self.mutate(original, rng: &rng)).write(to: URL(fileURLWithPath: victim))
                 do {
                     let c = try CheckpointReader.open(copy)

@@ -91,6 +91,11 @@ struct ConfigTests {
         ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\nevents = [\"boom\"]\n", "hook[0].events", "unknown event"),
         ("[[watch]]\npath = \"/a\"\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n[[hook]]\nname = \"h\"\ncommand = [\"/bin/true\"]\n", "hook[1].name", "duplicate"),
         ("[store]\npath = 3\n[[watch]]\npath = \"/a\"\n", "store.path", "string"),
+        ("[[watch]]\npath = \"/a\"\n[analysis]\nfix_fingers = \"xmin_fit\"\n", "analysis.fix_fingers", "clip_xmax"),
+        ("[[watch]]\npath = \"/a\"\nlayers = \"(attn\"\n", "watch[0].layers", "not a valid regular expression"),
+        ("[[watch]]\npath = \"/a\"\n[analysis]\nlayer_ids = [1, -2]\n", "analysis.layer_ids", "mix"),
+        ("[[watch]]\npath = \"/a\"\n[analysis]\npool = false\nconv = \"operator\"\n", "analysis.conv", "pool = false"),
+        ("[[watch]]\npath = \"/a\"\n[analysis]\nconv = \"fft\"\n", "analysis.conv", "pooled, slices, operator"),
         ("watch = 3\n", "watch", "array of tables"),
     ])
     func badConfigNamesKeyAndProblem(toml: String, key: String, problem: String) {
@@ -102,6 +107,34 @@ struct ConfigTests {
             #expect(error.problem.contains(problem), "\(error)")
             #expect(error.description.hasPrefix("/etc/wwmon/test.toml: "))
         }
+    }
+
+    /// Issue 13: WeightWatcher's options in [analysis], overridden key by key in a [[watch]].
+    @Test func weightWatcherOptionsGlobalAndPerWatch() throws {
+        let c = try DaemonConfig.parse("""
+        [analysis]
+        fix_fingers = "clip_xmax"
+        mp_fit = true
+        min_evals = 20
+        layers = "attention"
+        [[watch]]
+        path = "/a"
+        [[watch]]
+        path = "/b"
+        fix_fingers = "none"
+        conv = "operator"
+        input_size = 16
+        randomize = true
+        seed = 7
+        layer_ids = [-1]
+        """)
+        let a = c.analysis.ww.overridden(by: c.watches[0].ww).options(pool: true, concurrency: 1)
+        #expect(a.ww.fixFingers == .clipXmax && a.ww.mpFit && a.ww.conv == .pooled && !a.ww.randomize)
+        #expect(a.selection.minEvals == 20 && a.selection.include == "attention")
+        let b = c.analysis.ww.overridden(by: c.watches[1].ww).options(pool: true, concurrency: 1)
+        #expect(b.ww.fixFingers == nil && b.ww.mpFit && b.ww.conv == .operator && b.ww.inputSize == 16)
+        #expect(b.ww.randomize && b.ww.seed == 7 && b.selection.layerIDs == [-1] && b.selection.minEvals == 20)
+        #expect(b.recorded["seed"] == "7" && b.ww.tag == "conv=operator,input_size=16")
     }
 
     @Test func syntaxErrorGivesLine() {

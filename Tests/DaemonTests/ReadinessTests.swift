@@ -45,16 +45,16 @@ struct ReadinessTests {
         let src = URL(fileURLWithPath: try ReferenceFixtures.casePath("d_conv2d_64x32x3x3"))
         let data = try Data(contentsOf: src)
         let whole = tmp.sub("w.safetensors"); try data.write(to: URL(fileURLWithPath: whole))
-        #expect(FormatCheck.file(whole) == .whole)
+        #expect(FormatCheck.open(whole).state == .whole)
         for cut in [4, 8, 100, data.count / 2, data.count - 1] {
             let p = tmp.sub("t\(cut).safetensors")
             try data.prefix(cut).write(to: URL(fileURLWithPath: p))
-            guard case .incomplete(let why) = FormatCheck.file(p) else { Issue.record("cut \(cut) passed"); continue }
+            guard case .incomplete(let why) = FormatCheck.open(p).state else { Issue.record("cut \(cut) passed"); continue }
             #expect(why.contains(p))
         }
         let longer = tmp.sub("long.safetensors"); try (data + Data([0])).write(to: URL(fileURLWithPath: longer))
-        #expect(FormatCheck.file(longer) != .whole)
-        #expect(FormatCheck.file(tmp.sub("missing.safetensors")) == .gone)
+        #expect(FormatCheck.open(longer).state != .whole)
+        #expect(FormatCheck.open(tmp.sub("missing.safetensors")).state == .gone)
     }
 
     /// numpy's .npz is a zip: whole as written; without its end record it is incomplete.
@@ -62,12 +62,12 @@ struct ReadinessTests {
         let tmp = try TempDir(); defer { tmp.cleanup() }
         let data = try Data(contentsOf: URL(fileURLWithPath: try ReferenceFixtures.casePath("d_conv2d_64x32x3x3", "weights.npz")))
         let whole = tmp.sub("w.npz"); try data.write(to: URL(fileURLWithPath: whole))
-        #expect(FormatCheck.file(whole) == .whole)
+        #expect(FormatCheck.open(whole).state == .whole)
         let asTorch = tmp.sub("w.pt"); try data.write(to: URL(fileURLWithPath: asTorch))
-        #expect(FormatCheck.file(asTorch) == .whole)
+        #expect(FormatCheck.open(asTorch).state == .whole)
         for cut in [30, data.count / 2, data.count - 10, data.count - 23] {
             let p = tmp.sub("t\(cut).pt"); try data.prefix(cut).write(to: URL(fileURLWithPath: p))
-            #expect(FormatCheck.file(p) != .whole, "cut \(cut)")
+            #expect(FormatCheck.open(p).state != .whole, "cut \(cut)")
         }
     }
 
@@ -80,9 +80,9 @@ struct ReadinessTests {
         d.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         d.append(contentsOf: Array(header.utf8)); d.append(Data(count: 48))
         let p = tmp.sub("a.npy"); try d.write(to: URL(fileURLWithPath: p))
-        #expect(FormatCheck.file(p) == .whole)
+        #expect(FormatCheck.open(p).state == .whole)
         try d.dropLast(4).write(to: URL(fileURLWithPath: p))
-        #expect(FormatCheck.file(p) != .whole)
+        #expect(FormatCheck.open(p).state != .whole)
     }
 
     /// HF folders, Lightning files, DeepSpeed tags, shard indexes, loose files; temp names skipped.

@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import GRDB
 import Metrics
+import TestSupport
 import Testing
 import TestSupport
 @testable import Store

@@ -85,6 +85,25 @@ struct SeriesTests {
                                  identity: .of(path: c), durationSeconds: 0) != .alias(checkpointID: cps[0].id, step: 5))
     }
 
+    @Test("last.ckpt analysed before the save it copies: the point takes the framework's name, last.ckpt becomes the alias")
+    func aliasSwapKeepsTheSteppedName() throws {
+        let (dir, store) = try fresh(); defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = try Fixtures.layers("c_mixed_f32__st")
+        let hashes = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, "xxh64:\($0.name):f32") })
+        let last = try Fixtures.file(dir, "last.ckpt", bytes: 11)
+        let named = try Fixtures.file(dir, "epoch=0-step=5.ckpt", bytes: 10)
+        _ = try store.record(run: "r", root: nil, report: Fixtures.report("c_mixed_f32__st", path: last, step: 5, hashes: hashes),
+                             identity: .of(path: last), durationSeconds: 0)
+        guard case .alias = try store.record(run: "r", root: nil,
+                                             report: Fixtures.report("c_mixed_f32__st", path: named, step: 5, hashes: hashes),
+                                             identity: .of(path: named), durationSeconds: 0) else {
+            Issue.record("expected an alias"); return
+        }
+        let cps = try store.checkpoints(run: "r")
+        #expect(cps.count == 1 && cps[0].path == named && cps[0].aliasPaths == [last])
+        #expect(try store.isRecorded(.of(path: last)) && store.isRecorded(.of(path: named)))
+    }
+
     @Test("A save deleted before analysis is a vanished row: listed, no summary, not a series point")
     func vanishedRow() throws {
         let (dir, store) = try fresh(); defer { try? FileManager.default.removeItem(at: dir) }

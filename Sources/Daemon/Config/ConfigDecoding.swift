@@ -66,10 +66,11 @@ extension KeyedDecodingContainer {
 }
 
 extension StoreSettings: Decodable {
-    enum CodingKeys: String, CodingKey { case path, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
+    enum CodingKeys: String, CodingKey { case path, retention, esd, esdKeepLast = "esd_keep_last", esdEvery = "esd_every" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.string(.path)
+        retention = try c.contains(.retention) ? c.table(RetentionPolicy.self, .retention) : .init()
         if let p = path, p.isEmpty { throw ConfigError(key: c.path(.path), problem: "must not be empty") }
         let d = SpectrumRetention()
         let keepLast = try c.int(.esdKeepLast, atLeast: 1) ?? d.keepLast
@@ -100,6 +101,7 @@ extension AnalysisSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -135,6 +137,7 @@ extension WatchSettings: Decodable {
         case fixFingers = "fix_fingers", maxFingers = "max_fingers", fingerThresh = "finger_thresh"
         case conv, inputSize = "input_size", minEvals = "min_evals", maxEvals = "max_evals"
         case layers, excludeLayers = "exclude_layers", layerIDs = "layer_ids", mpFit = "mp_fit"
+        case randomize, seed
         case tags
     }
     public init(from decoder: any Decoder) throws {

@@ -29,8 +29,11 @@ public struct StoreSettings: Sendable, Equatable {
     public var path: String?
     /// Keep layers' eigenvalues for the dashboard's ESD plots, thinned by this rule; nil (`esd = false`) keeps none.
     public var spectra: SpectrumRetention?
-    public init(path: String? = nil, spectra: SpectrumRetention? = SpectrumRetention()) {
-        self.path = path; self.spectra = spectra
+    /// `[store.retention]`: which checkpoints' history is kept; empty: all of it.
+    public var retention: RetentionPolicy
+    public init(path: String? = nil, spectra: SpectrumRetention? = SpectrumRetention(),
+                retention: RetentionPolicy = .init()) {
+        self.path = path; self.spectra = spectra; self.retention = retention
     }
 }
 

@@ -16,6 +16,8 @@ public struct WWSettings: Sendable, Equatable {
     public var excludeLayers: String?
     public var layerIDs: [Int]?
     public var mpFit: Bool?
+    public var randomize: Bool?
+    public var seed: Int?
 
     public init() {}
 
@@ -28,6 +30,7 @@ public struct WWSettings: Sendable, Equatable {
         r.maxEvals = other.maxEvals ?? maxEvals; r.layers = other.layers ?? layers
         r.excludeLayers = other.excludeLayers ?? excludeLayers; r.layerIDs = other.layerIDs ?? layerIDs
         r.mpFit = other.mpFit ?? mpFit
+        r.randomize = other.randomize ?? randomize; r.seed = other.seed ?? seed
         return r
     }
 
@@ -38,7 +41,7 @@ public struct WWSettings: Sendable, Equatable {
         let ww = WWOptions(fixFingers: fix, maxFingers: maxFingers ?? d.maxFingers,
                            fingerThresh: fingerThresh ?? d.fingerThresh,
                            conv: conv ?? (pool ? .pooled : .slices), inputSize: inputSize ?? d.inputSize,
-                           mpFit: mpFit ?? false)
+                           mpFit: mpFit ?? false, randomize: randomize ?? false, seed: UInt64(seed ?? 0))
         let sel = LayerSelection(minEvals: minEvals ?? WWDefaults.minEvals, maxEvals: maxEvals ?? WWDefaults.maxEvals,
                                  include: layers, exclude: excludeLayers, layerIDs: layerIDs ?? [])
         return AnalysisOptions(ww: ww, selection: sel, concurrency: concurrency)
@@ -58,6 +61,8 @@ protocol WWSettingKeys: CodingKey {
     static var excludeLayers: Self { get }
     static var layerIDs: Self { get }
     static var mpFit: Self { get }
+    static var randomize: Self { get }
+    static var seed: Self { get }
 }
 
 extension WWSettings {
@@ -81,6 +86,8 @@ extension WWSettings {
         minEvals = try c.int(.minEvals, atLeast: 0)
         maxEvals = try c.int(.maxEvals, atLeast: 0)
         mpFit = try c.bool(.mpFit)
+        randomize = try c.bool(.randomize)
+        seed = try c.int(.seed, atLeast: 0)
         layers = try c.string(.layers)
         excludeLayers = try c.string(.excludeLayers)
         if c.contains(.layerIDs) {

@@ -14,11 +14,6 @@ public struct StorePipeline: CheckpointPipeline {
         var seconds: Double
     }
 
-    public struct Changed: Error, CustomStringConvertible {
-        public var path: String
-        public var description: String { "\(path) changed while it was being analysed" }
-    }
-
     /// What a reload replaces: the analysis options and the alert rules with their hooks.
     actor Current {
         var analyzers: Analyzers
@@ -26,11 +21,17 @@ public struct StorePipeline: CheckpointPipeline {
         var tags: RunTags
         /// `[store] esd`: which checkpoints keep their eigenvalues.
         var spectra: SpectrumRetention?
-        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+        /// `[store.retention]`, applied by `maintenance()`.
+        var retention: RetentionPolicy
+        init(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?,
+             retention: RetentionPolicy) {
             self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+            self.retention = retention
         }
-        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?) {
+        func set(analyzers: Analyzers, alerts: AlertPipeline?, tags: RunTags, spectra: SpectrumRetention?,
+                 retention: RetentionPolicy) {
             self.analyzers = analyzers; self.alerts = alerts; self.tags = tags; self.spectra = spectra
+            self.retention = retention
         }
         func analyzer(root: String) -> Analyzer { analyzers.byRoot[root] ?? analyzers.global }
     }
@@ -45,11 +46,15 @@ public struct StorePipeline: CheckpointPipeline {
     let current: Current
     let logger: Logger
     let metrics: DaemonMetrics
+    /// Analyses in progress, for STATUS= and `wwmon runs`.
+    let progress: ProgressBoard
 
     public init(store: HistoryStore, config: DaemonConfig, logger: Logger, metrics: DaemonMetrics = .none) {
         self.store = store; self.logger = logger; self.metrics = metrics
+        progress = ProgressBoard(store: store, logger: logger)
         current = Current(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
-                          tags: RunTags(config), spectra: config.store.spectra)
+                          tags: RunTags(config), spectra: config.store.spectra,
+                          retention: config.store.retention)
     }
 
     static func analyzers(_ c: DaemonConfig, _ logger: Logger) -> Analyzers {
@@ -65,6 +70,8 @@ public struct StorePipeline: CheckpointPipeline {
     }
 
     static func alerts(_ c: DaemonConfig, _ store: HistoryStore, _ logger: Logger, _ metrics: DaemonMetrics) -> AlertPipeline {
+        // The caller's logger all the way down (`wwmon ingest` passes a quiet one: its alert
+        // lines would otherwise fill a pipe nobody reads while it runs).
         let alertStore = HistoryAlertStore(store: store, logger: logger)
         return AlertPipeline(settings: c.alerts, store: alertStore,
                              dispatcher: HookDispatcher(hooks: c.hooks, sink: CountingHookSink(inner: alertStore, metrics: metrics),
@@ -74,10 +81,11 @@ public struct StorePipeline: CheckpointPipeline {
 
     public func reconfigure(_ config: DaemonConfig) async {
         await current.set(analyzers: Self.analyzers(config, logger), alerts: Self.alerts(config, store, logger, metrics),
-                          tags: RunTags(config), spectra: config.store.spectra)
+                          tags: RunTags(config), spectra: config.store.spectra,
+                          retention: config.store.retention)
     }
 
-    /// Reminders for alerts still firing after their repeat interval.
+    /// Reminders for alerts still firing after their repeat interval; retention.
     public var maintenanceInterval: Duration? { .seconds(300) }
 
     /// Also delivers hook events left unsent by a crash (the outbox; at start, then every tick).
@@ -88,7 +96,13 @@ public struct StorePipeline: CheckpointPipeline {
         do { _ = try await current.alerts?.remindDue() } catch {
             logger.error("alert reminders failed: \(error)")
         }
+        _ = RetentionPass(policy: await current.retention).run(on: store, now: Date(), logger: logger)
+        do { try store.clearAbandonedProgress() } catch {
+            logger.debug("progress rows of ended processes not cleared", metadata: ["error": "\(error)"])
+        }
     }
+
+    public func progressStatus() async -> String? { progress.statusText() }
 
     public func isRecorded(_ job: AnalysisJob) async throws -> Bool {
         try store.isRecorded(job.identity)
@@ -127,9 +141,11 @@ public struct StorePipeline: CheckpointPipeline {
             report = given
         } else {
             let contents = try job.opened?.contents ?? CheckpointReader.open(path)
+            let board = progress, run = job.run
+            defer { board.finish(path: path) }
             report = try await analyzer.analyze(contents, reuse: { key in
                 (try? store.layerReports(forHashes: [key]))?[key]
-            })
+            }, progress: { board.update(run: run, path: path, done: $0, total: $1) })
         }
         let d = ContinuousClock.now - start
         // The step is the readers' (framework, optimizer, file name); none: the store numbers
@@ -149,6 +165,12 @@ public struct StorePipeline: CheckpointPipeline {
         case .duplicate:
             return RecordSummary(step: a.report.checkpoint.step, layerCount: a.report.layers.count)
         case .alias(let id, let step):
+            // The alias may have given the point a better step: judge the run in step order again.
+            if let alerts = await current.alerts {
+                do { try await alerts.reevaluate(run: job.run) } catch {
+                    logger.error("alert rules failed", metadata: ["path": "\(job.path)", "error": "\(error)"])
+                }
+            }
             return RecordSummary(step: step, layerCount: a.report.layers.count, aliasOf: step, checkpointID: id)
         case .inserted(let id):
             await current.tags.apply(store: store, run: job.run, root: job.candidate.root, logger: logger)

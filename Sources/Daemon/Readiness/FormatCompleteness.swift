@@ -14,18 +14,9 @@ public enum FormatState: Sendable, Equatable {
 /// The format-level check, asked of the readers (`Checkpoint.Completeness`): the daemon has no
 /// format parser of its own, so "whole" means exactly "the readers can open it".
 enum FormatCheck {
-    /// A weight file, or (for a shard index) the folder it describes.
-    static func file(_ path: String) -> FormatState {
-        let isIndex = path.lowercased().hasSuffix(".index.json")
-        guard access(path, F_OK) == 0 else { return .gone }
-        return status(isIndex ? (path as NSString).deletingLastPathComponent : path)
-    }
-
-    /// A file or a checkpoint folder.
-    static func status(_ path: String) -> FormatState { open(path).state }
-
-    /// The same check, keeping the opened contents. The rules are `Completeness.status`'s
-    /// (which is exactly "the readers can open it"), applied to the one open.
+    /// A file or a checkpoint folder, judged by opening it, the opened contents kept for the
+    /// analysis. The rules are `Completeness.status`'s (exactly "the readers can open it"),
+    /// applied to this one open.
     static func open(_ path: String) -> (state: FormatState, opened: OpenedCheckpoint?) {
         do {
             return (.whole, OpenedCheckpoint(try CheckpointReader.open(path)))
@@ -36,6 +27,9 @@ enum FormatCheck {
             // Not a format wwmon reads (legacy torch, HDF5, ...) or an OS error: whole as far
             // as anyone can tell; the analysis records the reason as this checkpoint's error.
             case .unsupportedFormat, .io: return (.whole, nil)
+            // Well-formed but no model weights (an optimizer state under a weight-like name):
+            // nothing to wait for; the job skips it (AnalysisScheduler.process).
+            case .noWeights: return (.whole, nil)
             default: return (.incomplete("\(e)"), nil)
             }
         } catch {

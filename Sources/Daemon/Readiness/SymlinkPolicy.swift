@@ -4,20 +4,16 @@ import Glibc
 /// What a file symlink inside a watched run may bring in (issue 10, point 4). Directory
 /// symlinks never get this far (`CheckpointLayout.list` does not follow them). A single-file
 /// candidate that is a symlink is kept only when its target lies inside the watched root
-/// (unless `[[watch]] symlinks_outside_root = true`), and only when no other candidate of the
-/// same scan is that target or links to it: a target is analysed at most once (the store
-/// records the other names as aliases, issue 9).
+/// (unless `[[watch]] symlinks_outside_root = true`). A link to a file that is itself a candidate
+/// (Lightning's `last.ckpt` with `save_last="link"`) stays a candidate: its tensors hash equal to
+/// the target's, so the store records it as an alias of that point (issue 9) without analysing
+/// anything again (Analyzer's reuse by content hash). Links whose target is gone or loops are dropped.
 struct SymlinkPolicy {
     var root: String
     var allowOutsideRoot: Bool
 
     func filter(_ candidates: [CheckpointCandidate]) -> [CheckpointCandidate] {
         let resolvedRoot = Self.realPath(root) ?? root
-        // Real files first: a link to one of them adds nothing.
-        var claimed = Set<String>()
-        for c in candidates where c.kind == .file && !Self.isSymlink(c.path) {
-            claimed.insert(Self.realPath(c.path) ?? c.path)
-        }
         var out: [CheckpointCandidate] = []
         for c in candidates {
             guard c.kind == .file, Self.isSymlink(c.path) else { out.append(c); continue }
@@ -25,7 +21,6 @@ struct SymlinkPolicy {
             if !allowOutsideRoot, !(target == resolvedRoot || target.hasPrefix(resolvedRoot == "/" ? "/" : resolvedRoot + "/")) {
                 continue
             }
-            guard claimed.insert(target).inserted else { continue }
             out.append(c)
         }
         return out

@@ -147,6 +147,9 @@ public actor AnalysisScheduler<Pipeline: CheckpointPipeline> {
             if Task.isCancelled { return .abandoned }
             guard access(job.path, F_OK) == 0 else { return await vanished(job, pipeline) }
             guard job.candidate.stamps() == job.fingerprint else { return .changed }
+            // The readers' word that the file holds no model weights: not a checkpoint; skipped
+            // (a debug line), never an error row or an alert.
+            if case CheckpointError.noWeights? = error as? CheckpointError { return .skipped("\(error)") }
             // Permission and I/O errors can heal: retried, never recorded for good (issue 10, point 6).
             if let e = error as? CheckpointError, e.isTransient { return .retry("\(e)") }
             let message = "\(error)"

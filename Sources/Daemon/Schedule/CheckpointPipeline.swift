@@ -80,6 +80,8 @@ public protocol CheckpointPipeline: Sendable {
     /// Called from the main loop every `maintenanceInterval` (alert reminders).
     func maintenance() async
     var maintenanceInterval: Duration? { get }
+    /// The analyses in progress and how far along, for the STATUS= line (nil: none).
+    func progressStatus() async -> String?
 }
 
 extension CheckpointPipeline {
@@ -88,6 +90,7 @@ extension CheckpointPipeline {
     public func reconfigure(_ config: DaemonConfig) async {}
     public func maintenance() async {}
     public var maintenanceInterval: Duration? { nil }
+    public func progressStatus() async -> String? { nil }
 }
 
 /// How one job ended.

@@ -28,13 +28,46 @@ public struct StoreExposition: Sendable {
             registry.makeGauge(name: "wwmon_run_alpha_weighted_mean", labels: l, help: "Mean alpha_weighted (alpha * log10 lambda_max) of the newest checkpoint.").set(r.summary.alphaWeighted)
             registry.makeGauge(name: "wwmon_run_log_spectral_norm_mean", labels: l, help: "Mean log10 spectral norm of the newest checkpoint.").set(r.summary.logSpectralNorm)
             registry.makeGauge(name: "wwmon_run_alerts_firing", labels: l, help: "Alerts firing for the run.").set(Int64(firing[r.run] ?? 0))
-            for (layer, alpha) in r.layerAlpha {
-                registry.makeGauge(name: "wwmon_layer_alpha", labels: [("run", r.run), ("layer", layer)],
-                                   help: "Alpha of each layer at the run's newest analysed checkpoint.").set(alpha)
-            }
         }
         var out = registry.emitToBuffer()
+        // Per-layer series written here, not through the registry: swift-prometheus 2.4.1 copies
+        // a metric family on every new label set, so 20,000 layer gauges took ~10 s a scrape
+        // (bench/dashboard-scale.sh); these lines follow its format and escaping.
+        if latest.contains(where: { !$0.layerAlpha.isEmpty }) {
+            out.append(contentsOf: "# HELP wwmon_layer_alpha Alpha of each layer at the run's newest analysed checkpoint.\n".utf8)
+            out.append(contentsOf: "# TYPE wwmon_layer_alpha gauge\n".utf8)
+            for r in latest {
+                var prefix = Array("wwmon_layer_alpha{run=\"".utf8)
+                Self.appendLabelValue(r.run, to: &prefix)
+                prefix.append(contentsOf: "\",layer=\"".utf8)
+                for (layer, alpha) in r.layerAlpha {
+                    out.append(contentsOf: prefix)
+                    Self.appendLabelValue(layer, to: &out)
+                    out.append(contentsOf: "\"} ".utf8)
+                    out.append(contentsOf: Self.value(alpha).utf8)
+                    out.append(10)
+                }
+            }
+        }
         health?.emit(into: &out)
         return out
+    }
+
+    /// Label values escape backslash, double quote and newline (text format 0.0.4).
+    static func appendLabelValue(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [92, 110])
+            default: out.append(b)
+            }
+        }
+    }
+
+    static func value(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        return "\(v)"
     }
 }

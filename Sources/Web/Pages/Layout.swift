@@ -13,6 +13,7 @@ enum Layout {
         <a href="/"\(nav == "runs" ? " class=\"here\"" : "")>Runs</a>
         <a href="/compare"\(nav == "compare" ? " class=\"here\"" : "")>Compare</a>
         <a href="/alerts"\(nav == "alerts" ? " class=\"here\"" : "")>Alerts</a>
+        <a href="/rank"\(nav == "rank" ? " class=\"here\"" : "")>Rank</a>
         <a href="/metrics">/metrics</a><a href="/api/v1/runs">API</a></nav></header>
         <main>\(body)</main>
         <footer>WeightWatcher 0.7.7 metrics · healthy alpha 2–6 · served by wwmon</footer>

@@ -11,11 +11,12 @@ enum RunPage {
     static let heatmapColumns = 60
 
     static func render(store: HistoryStore, run: String) throws -> String {
-        let cps = try store.checkpoints(run: run)
+        let cps = try store.dashboardPoints(run: run)
         let analysed = cps.filter { $0.summary != nil }
         let alerts = try HistoryAlertStore(store: store).list(run: run, state: .all)
         let firing = alerts.filter { $0.state == .firing }
-        let root = try store.runs().first { $0.run == run }?.root
+        let overview = try store.runs().first { $0.run == run }
+        let root = overview?.root
         var body = "<h1>\(Escape.html(run))</h1><div class=\"sub\">\(root.map(Escape.html) ?? "")</div>"
         let last = analysed.last
         body += "<div class=\"cards\">"
@@ -24,7 +25,7 @@ enum RunPage {
         body += card(Fmt.alpha(last?.summary?.alpha), "⟨alpha⟩ latest")
         body += card(Fmt.n(last?.summary?.alphaWeighted), "⟨alpha_weighted⟩ latest")
         body += card(firing.isEmpty ? "<span class=\"good\">none</span>" : "<a class=\"bad\" href=\"\(Escape.link("/alerts", [("run", run), ("state", "firing")]))\">\(firing.count) firing</a>", "alerts")
-        body += card(Fmt.time(cps.last?.analyzedAt), "last analysed")
+        body += card(Fmt.time(overview?.lastAnalyzedAt), "last analysed")
         body += "</div>"
         if analysed.isEmpty {
             body += "<p class=\"note\">No analysed checkpoints yet.</p>"
@@ -78,7 +79,7 @@ enum RunPage {
         }
 
         // Latest checkpoint's layers.
-        if let last, let report = try store.report(of: last) {
+        if let last, case let (_, report) = try store.layers(run: run, step: last.step) {
             body += "<h2>Layers at step \(last.step)</h2><table><thead><tr><th class=\"l\">layer</th><th class=\"l\">type</th><th>N × M</th><th>alpha</th><th>alpha_w</th><th>log_spec</th><th>stable_rank</th><th>D</th><th class=\"l\">warning</th></tr></thead><tbody>"
             for r in report.layers {
                 let key = LayerKey.of(r)
@@ -91,7 +92,8 @@ enum RunPage {
 
         // Recent checkpoints.
         body += "<h2>Recent checkpoints</h2><table><thead><tr><th>step</th><th>epoch</th><th class=\"l\">analysed</th><th class=\"l\">status</th><th>⟨alpha⟩</th><th>⟨alpha_w⟩</th><th>⟨log_spec⟩</th><th>layers</th><th class=\"l\">path</th></tr></thead><tbody>"
-        for c in cps.suffix(15).reversed() {
+        let recent = try store.recentCheckpoints(run: run, count: 15)
+        for c in recent.reversed() {
             let s = c.summary
             body += "<tr><td>\(c.step)</td><td>\(Fmt.n(c.epoch, 2))</td><td class=\"l\">\(Fmt.time(c.analyzedAt))</td>"
             body += "<td class=\"l\">" + (c.status == .ok ? "ok" : "<span class=\"bad\" title=\"\(Escape.html(c.error ?? ""))\">unreadable</span>") + "</td>"

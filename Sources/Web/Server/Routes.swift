@@ -26,6 +26,7 @@ enum Routes {
         }
         router.get("/compare") { req, _ in Reply.html(try ComparePage.render(store: store, query: query(req))) }
         router.get("/alerts") { req, _ in Reply.html(try AlertsPage.render(store: store, query: query(req))) }
+        router.get("/rank") { req, _ in Reply.html(try RankPage.render(store: store, query: query(req))) }
 
         // JSON API: exactly `wwmon … --json`.
         let api = router.group("api/v1")

@@ -86,7 +86,10 @@ enum RankOutput {
 
     static func table(ranked: [Ranking.Ranked], correlations: [Correlation], paradoxes: [Paradox],
                       target: String?, style: Style) -> String {
-        let extra = target.map { [$0] } ?? []
+        // The target first, then other training metrics recorded with these checkpoints (a few:
+        // a framework's log can hold dozens; --json and --csv have them all).
+        let others = Set(ranked.flatMap { $0.point.training.keys }).subtracting(target.map { [$0] } ?? []).sorted()
+        let extra = (target.map { [$0] } ?? []) + others.prefix(target == nil ? 4 : 3)
         var t = Table(["group", "in group", "overall", "run", "step", "⟨alpha⟩", "⟨alpha_w⟩", "⟨log_spec⟩",
                        "⟨log_norm⟩"] + extra, left: [0, 3])
         for r in ranked {

@@ -73,7 +73,7 @@ struct DaemonCommand: AsyncParsableCommand {
         if let listen = cfg.http.listen {
             // The same server as `wwmon serve`, on the daemon's own store connection.
             let address = try WebServer.Listen(parsing: listen)
-            let web = Logger(label: "wwmon.http")
+            let web = { var l = logger; l[metadataKey: "component"] = "http"; return l }()   // the daemon's logger, tagged
             alongside.append(WebServer(store: store, listen: address, layerMetrics: cfg.http.layerMetrics, health: health,
                                        logger: web) { port in
                 web.notice("dashboard listening", metadata: ["http.url": "http://\(address.host):\(port)/"])

@@ -129,6 +129,9 @@ cp -a "$here/systemd" "$here/config" "$here/README.md" "$stage/"
 cp "$binary" "$stage/wwmon"
 # A checkpoint made by the real safetensors writer (Tests/Fixtures/reference/README.md).
 cp "$here/Tests/Fixtures/reference/cases/d_conv2d_64x32x3x3/model.safetensors" "$ROOT/root/checkpoint.safetensors"
+# A second one with other tensors: a copy of the same bytes in one run is recorded as an alias of
+# the first point (issue 9), not as a new step.
+cp "$here/Tests/Fixtures/reference/cases/b_pareto2_1000x500/model.safetensors" "$ROOT/root/checkpoint-b.safetensors"
 
 mkdir -p "$ROOT/srv/ckpt/bert-lr3e-4" "$ROOT/srv/ckpt/gpt-small"
 chmod -R a+rX "$ROOT/srv"
@@ -239,7 +242,7 @@ printf '[[watch]]\npath = 42\n' | in_ct tee /etc/wwmon/wwmon.toml >/dev/null
 in_ct systemctl reload wwmon.service || fail "systemctl reload (broken config)"
 poll 30 journal_has "configuration rejected" || fail "no 'configuration rejected' in the journal"
 [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$MAIN" ] || fail "broken config stopped or restarted the daemon"
-in_ct cp /root/checkpoint.safetensors /srv/ckpt/gpt-small/step_30.safetensors
+in_ct cp /root/checkpoint-b.safetensors /srv/ckpt/gpt-small/step_30.safetensors
 poll 120 recorded gpt-small 30 || fail "the kept config no longer works (step 30 not recorded)"
 ok "rejected; both roots still watched"
 

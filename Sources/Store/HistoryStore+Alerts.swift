@@ -191,12 +191,9 @@ extension HistoryStore {
     }
 
     /// The run's id; a run not yet in the store (an alert can precede its first good
-    /// checkpoint) is created the way Store names runs.
+    /// checkpoint) is created by the one upsert every record path uses (HistoryStore+Record.swift).
     private static func alertRunID(_ db: Database, _ run: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE name = ?", arguments: [run]) { return id }
-        try db.execute(sql: "INSERT INTO runs (name, root, created_at) VALUES (?, NULL, ?)",
-                       arguments: [run, Date().timeIntervalSince1970])
-        return db.lastInsertedRowID
+        try upsertRun(db, name: run, root: nil, at: Date())
     }
 }
 

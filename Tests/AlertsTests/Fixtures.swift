@@ -1,3 +1,5 @@
+import Store
+import Analysis
 import Foundation
 import Metrics
 @testable import Alerts
@@ -57,4 +59,23 @@ func summary(alphaWeighted: Double = 1, logSpectralNorm: Double = 1) -> Summary 
 extension Array where Element == AlertEvent {
     /// `kind rule layer` lines, for readable expectations.
     var brief: [String] { map { "\($0.kind.rawValue) \($0.alert.fingerprint.rule.rawValue) \($0.alert.fingerprint.layer)" } }
+}
+
+/// Suites that record synthetic checkpoints into a real store (StepOrderTests,
+/// StorePipelineTests): one checkpoint per step, its identity derived from run and step.
+protocol RecordsCheckpoints {
+    var t0: Date { get }
+}
+
+extension RecordsCheckpoints {
+    func record(_ store: HistoryStore, run: String, step: Int, rows: [LayerReport]) throws -> Summary {
+        let summary = Summary(rows: rows, skipped: 0)
+        let report = CheckpointReport(layers: rows, summary: summary,
+                                      checkpoint: CheckpointInfo(path: "/ckpt/\(run)/\(step)", format: "safetensors", step: step))
+        _ = try store.record(run: run, root: "/ckpt", report: report,
+                             identity: CheckpointIdentity(path: "/ckpt/\(run)/\(step)", size: 1, mtimeNs: Int64(step),
+                                                          inode: UInt64(step), device: 1),
+                             durationSeconds: 0.1, analyzedAt: t0)
+        return summary
+    }
 }

@@ -7,19 +7,9 @@ import Testing
 
 /// Issue 9.7: rules judge a run in step order whatever order checkpoints were analysed in, and
 /// a firing alert does not flap (hysteresis).
-@Suite struct StepOrderTests {
+@Suite struct StepOrderTests: RecordsCheckpoints {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func record(_ store: HistoryStore, run: String, step: Int, rows: [LayerReport]) throws -> Summary {
-        let summary = Summary(rows: rows, skipped: 0)
-        let report = CheckpointReport(layers: rows, summary: summary,
-                                      checkpoint: CheckpointInfo(path: "/ckpt/\(run)/\(step)", format: "safetensors", step: step))
-        _ = try store.record(run: run, root: "/ckpt", report: report,
-                             identity: CheckpointIdentity(path: "/ckpt/\(run)/\(step)", size: 1, mtimeNs: Int64(step),
-                                                          inode: UInt64(step), device: 1),
-                             durationSeconds: 0.1, analyzedAt: t0)
-        return summary
-    }
 
     /// Records `alphas` (layer q's alpha per step 100, 200, …) in the order `order` (indexes),
     /// running the rules after each as the daemon does; returns the firing fingerprints.

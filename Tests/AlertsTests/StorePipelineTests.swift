@@ -7,19 +7,9 @@ import Testing
 
 /// The pipeline over a real SQLite history: checkpoints recorded by Store, alerts and hook
 /// runs persisted in its tables, state surviving a restart.
-@Suite struct StorePipelineTests {
+@Suite struct StorePipelineTests: RecordsCheckpoints {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func record(_ store: HistoryStore, run: String, step: Int, rows: [LayerReport]) throws -> Summary {
-        let summary = Summary(rows: rows, skipped: 0)
-        let report = CheckpointReport(layers: rows, summary: summary,
-                                      checkpoint: CheckpointInfo(path: "/ckpt/\(run)/\(step)", format: "safetensors", step: step))
-        _ = try store.record(run: run, root: "/ckpt", report: report,
-                             identity: CheckpointIdentity(path: "/ckpt/\(run)/\(step)", size: 1, mtimeNs: Int64(step),
-                                                          inode: UInt64(step), device: 1),
-                             durationSeconds: 0.1, analyzedAt: t0)
-        return summary
-    }
 
     @Test("transitions land in alerts, hook runs in hook_runs linked to them, and a restart does not re-fire")
     func persistsAndResumes() async throws {
